@@ -1,0 +1,20 @@
+#pragma once
+#include <vector>
+
+namespace neurotwin {
+
+// Direct solver for the tree-structured linear system of the cable equation
+// (Hines 1984; spec §11.5). Node i's parent p(i) < i. The matrix has diagonal
+// d, entry b_i at (row i, column p) and a_i at (row p, column i). O(n).
+class HinesSolver {
+ public:
+  explicit HinesSolver(std::vector<int> parent);
+  std::size_t size() const { return parent_.size(); }
+  // Solves in place: on return rhs holds the solution; d is overwritten.
+  void solve(double* d, double* rhs, const double* a, const double* b) const;
+
+ private:
+  std::vector<int> parent_;
+};
+
+}  // namespace neurotwin

@@ -1,0 +1,37 @@
+#pragma once
+#include <vector>
+
+namespace neurotwin {
+
+// Per-step view of the membrane handed to mechanisms. Arrays are indexed by
+// node. Mechanisms add their current density I (mA/cm², outward positive) as
+// rhs -= I and its slope dI/dv (S/cm²) as diag += G (spec §11.2, step 3).
+struct MembraneArrays {
+  const double* v_mV = nullptr;
+  double* rhs = nullptr;
+  double* diag = nullptr;
+};
+
+// A density mechanism inserted at a set of nodes: it owns its parameters and
+// its state for one simulation.
+class Mechanism {
+ public:
+  virtual ~Mechanism() = default;
+  // States at steady state for the given node voltages (NEURON's INITIAL).
+  virtual void initialize(const double* v_mV) = 0;
+  // Adds currents evaluated at v with the present states.
+  virtual void add_currents(const MembraneArrays& m) const = 0;
+  // Advances states over dt with v = v_{n+1} (NEURON's cnexp, spec §11.2 step 9).
+  virtual void advance(const double* v_mV, double dt_ms) = 0;
+};
+
+// One exact exponential relaxation step with frozen rates (NEURON's cnexp):
+// x_{n+1} = x_n + (1 - exp(-dt/tau)) (x_inf - x_n).
+inline double cnexp_step(double x, double x_inf, double tau_ms, double dt_ms);
+
+}  // namespace neurotwin
+
+#include <cmath>
+inline double neurotwin::cnexp_step(double x, double x_inf, double tau_ms, double dt_ms) {
+  return x + (1.0 - std::exp(-dt_ms / tau_ms)) * (x_inf - x);
+}

@@ -1,0 +1,25 @@
+#pragma once
+#include <vector>
+
+#include "neurotwin/simulator/mechanism.hpp"
+
+namespace neurotwin {
+
+// NEURON's `pas`: i = g_pas (v - e_pas)   (spec §6.12).
+class PassiveMechanism final : public Mechanism {
+ public:
+  struct Instance {
+    int node;
+    double g_S_per_cm2;
+    double e_mV;
+  };
+  explicit PassiveMechanism(std::vector<Instance> instances) : instances_(std::move(instances)) {}
+  void initialize(const double*) override {}
+  void add_currents(const MembraneArrays& m) const override;
+  void advance(const double*, double) override {}
+
+ private:
+  std::vector<Instance> instances_;
+};
+
+}  // namespace neurotwin

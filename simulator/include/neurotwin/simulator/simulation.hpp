@@ -1,0 +1,64 @@
+#pragma once
+#include <memory>
+#include <vector>
+
+#include "neurotwin/simulator/cell_model.hpp"
+#include "neurotwin/simulator/hines_solver.hpp"
+
+namespace neurotwin {
+
+// An input spike: a released event of weight 1 on input channel `channel`
+// (the cell's synapse groups concatenated) at time_ms.
+struct InputEvent {
+  double time_ms = 0;
+  int channel = 0;
+};
+
+struct CurrentClamp {
+  int node = 0;
+  double delay_ms = 0;
+  double duration_ms = 0;
+  double amplitude_nA = 0;  // positive depolarizes (NEURON's IClamp)
+};
+
+// One simulation of a cell with NEURON's default fixed-step scheme (spec
+// §11.2): events delivered between steps, membrane currents linearized about
+// v_n, backward-Euler voltage solve on the tree, then states advanced with
+// v_{n+1} (staggered, first order).
+class Simulation {
+ public:
+  Simulation(const CellModel& cell, double dt_ms);
+
+  // Sorted or not; channels and times are checked (throws InputError).
+  void set_inputs(std::vector<InputEvent> events);
+  void add_current_clamp(const CurrentClamp& clamp);
+
+  // finitialize: t = 0, v = v_init everywhere, states at steady state,
+  // synapses at rest, event cursor at the start.
+  void initialize();
+  // One fixed step t_n -> t_n + dt.
+  void step();
+
+  double time_ms() const { return static_cast<double>(step_count_) * dt_ms_; }
+  double dt_ms() const { return dt_ms_; }
+  double voltage_mV(int node) const { return v_[static_cast<std::size_t>(node)]; }
+  const std::vector<double>& voltages_mV() const { return v_; }
+  const SynapseArray& synapse_group(std::size_t g) const { return synapses_.at(g); }
+
+ private:
+  const CellModel& cell_;
+  double dt_ms_;
+  HinesSolver solver_;
+  std::vector<double> a_, b_;        // constant off-diagonals (spec §11.2 step 5)
+  std::vector<double> capacitance_;  // 1e-3 cm / dt per node
+  std::vector<double> v_, d_, rhs_;
+  std::vector<std::unique_ptr<Mechanism>> mechanisms_;
+  std::vector<SynapseArray> synapses_;
+  std::vector<std::pair<std::size_t, std::size_t>> channel_to_synapse_;  // (group, index)
+  std::vector<InputEvent> events_;
+  std::size_t next_event_ = 0;
+  std::vector<CurrentClamp> clamps_;
+  long long step_count_ = 0;
+};
+
+}  // namespace neurotwin

@@ -1,0 +1,64 @@
+#pragma once
+#include <string>
+#include <vector>
+
+#include "neurotwin/simulator/mechanism.hpp"
+
+namespace neurotwin {
+
+// One double-exponential conductance (spec §8.2): dA/dt = -A/tau_rise,
+// dB/dt = -B/tau_decay, g = gmax (B - A); an event of weight w adds w*f to A
+// and B, f normalizing the peak to gmax*w. With magnesium_block the
+// conductance is multiplied by B_Mg(v) = 1/(1 + exp(-0.08 v) mg/3.57) (§8.3).
+struct ConductanceComponent {
+  double tau_rise_ms = 0.3;
+  double tau_decay_ms = 3.0;
+  double gmax_uS = 0.0004;
+  bool magnesium_block = false;
+};
+
+// A synapse type: one or more components sharing a reversal potential.
+struct SynapseKind {
+  std::string name;
+  double e_rev_mV = 0.0;
+  double mg_mM = 1.0;
+  std::vector<ConductanceComponent> components;
+};
+
+SynapseKind ampa_synapse(double gmax_uS = 0.0004);
+SynapseKind nmda_synapse(double gmax_uS = 0.0004);  // AMPA + NMDA, shared weight and E
+SynapseKind gaba_a_synapse(double gmax_uS = 0.001);
+
+// Normalization factor f of a double exponential (spec §8.2).
+double double_exponential_factor(double tau_rise_ms, double tau_decay_ms);
+// Magnesium block B_Mg(v) (spec §8.3).
+double magnesium_block(double v_mV, double mg_mM);
+
+// Synapses of one kind, each on a node; point processes, so their current (nA)
+// enters the node as i*100/area mA/cm² (spec §8.5).
+class SynapseArray {
+ public:
+  SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::vector<double>& node_area_um2);
+  const SynapseKind& kind() const { return kind_; }
+  std::size_t size() const { return nodes_.size(); }
+  int node(std::size_t i) const { return nodes_[i]; }
+
+  void initialize();
+  // A released event of weight w on synapse i (NET_RECEIVE).
+  void deliver(std::size_t i, double weight);
+  void add_currents(const MembraneArrays& m) const;
+  void advance(double dt_ms);
+  // Total conductance of synapse i at voltage v (µS).
+  double conductance_uS(std::size_t i, double v_mV) const;
+
+ private:
+  SynapseKind kind_;
+  std::vector<int> nodes_;
+  std::vector<double> scale_;                   // 100 / area (µm²)
+  std::vector<double> factor_;                  // per component
+  std::vector<std::vector<double>> a_, b_;      // [component][synapse]
+  double decay_dt_ms_ = -1;
+  std::vector<double> rise_decay_, fall_decay_;  // exp(-dt/tau) per component
+};
+
+}  // namespace neurotwin

@@ -1,0 +1,71 @@
+#include "neurotwin/simulator/hodgkin_huxley.hpp"
+
+#include <cmath>
+
+namespace neurotwin {
+namespace {
+
+// hh.mod's vtrap(x, y) = x / (exp(x/y) - 1), with its small-x expansion.
+double vtrap(double x, double y) {
+  if (std::fabs(x / y) < 1e-6) return y * (1.0 - x / y / 2.0);
+  return x / (std::exp(x / y) - 1.0);
+}
+
+}  // namespace
+
+HhRates hh_rates(double v, double celsius) {
+  const double q10 = std::pow(3.0, (celsius - 6.3) / 10.0);
+  HhRates r{};
+  double alpha = 0.1 * vtrap(-(v + 40.0), 10.0);
+  double beta = 4.0 * std::exp(-(v + 65.0) / 18.0);
+  double sum = alpha + beta;
+  r.m_tau_ms = 1.0 / (q10 * sum);
+  r.m_inf = alpha / sum;
+  alpha = 0.07 * std::exp(-(v + 65.0) / 20.0);
+  beta = 1.0 / (std::exp(-(v + 35.0) / 10.0) + 1.0);
+  sum = alpha + beta;
+  r.h_tau_ms = 1.0 / (q10 * sum);
+  r.h_inf = alpha / sum;
+  alpha = 0.01 * vtrap(-(v + 55.0), 10.0);
+  beta = 0.125 * std::exp(-(v + 65.0) / 80.0);
+  sum = alpha + beta;
+  r.n_tau_ms = 1.0 / (q10 * sum);
+  r.n_inf = alpha / sum;
+  return r;
+}
+
+HodgkinHuxleyMechanism::HodgkinHuxleyMechanism(std::vector<int> nodes, HhParameters params, double celsius)
+    : nodes_(std::move(nodes)), p_(params), celsius_(celsius),
+      m_(nodes_.size()), h_(nodes_.size()), n_(nodes_.size()) {}
+
+void HodgkinHuxleyMechanism::initialize(const double* v_mV) {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const HhRates r = hh_rates(v_mV[nodes_[i]], celsius_);
+    m_[i] = r.m_inf;
+    h_[i] = r.h_inf;
+    n_[i] = r.n_inf;
+  }
+}
+
+void HodgkinHuxleyMechanism::add_currents(const MembraneArrays& m) const {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const int node = nodes_[i];
+    const double v = m.v_mV[node];
+    const double gna = p_.gnabar_S_per_cm2 * m_[i] * m_[i] * m_[i] * h_[i];
+    const double n2 = n_[i] * n_[i];
+    const double gk = p_.gkbar_S_per_cm2 * n2 * n2;
+    m.rhs[node] -= gna * (v - p_.ena_mV) + gk * (v - p_.ek_mV) + p_.gl_S_per_cm2 * (v - p_.el_mV);
+    m.diag[node] += gna + gk + p_.gl_S_per_cm2;
+  }
+}
+
+void HodgkinHuxleyMechanism::advance(const double* v_mV, double dt_ms) {
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const HhRates r = hh_rates(v_mV[nodes_[i]], celsius_);
+    m_[i] = cnexp_step(m_[i], r.m_inf, r.m_tau_ms, dt_ms);
+    h_[i] = cnexp_step(h_[i], r.h_inf, r.h_tau_ms, dt_ms);
+    n_[i] = cnexp_step(n_[i], r.n_inf, r.n_tau_ms, dt_ms);
+  }
+}
+
+}  // namespace neurotwin

@@ -1,0 +1,69 @@
+#include "neurotwin/simulator/recording.hpp"
+
+#include <cmath>
+
+#include "neurotwin/simulator/input_error.hpp"
+
+namespace neurotwin {
+
+TraceRecorder::TraceRecorder(int node, double interval_ms, std::size_t count)
+    : node_(node), interval_ms_(interval_ms), count_(count) {
+  values_.reserve(count);
+}
+
+void TraceRecorder::sample(const Simulation& sim) {
+  const double t = sim.time_ms();
+  const double v = sim.voltage_mV(node_);
+  // Tolerance for grid points that rounding puts a hair past a step time.
+  const double eps = 1e-9 * sim.dt_ms();
+  while (values_.size() < count_) {
+    const double tk = static_cast<double>(values_.size()) * interval_ms_;
+    if (tk > t + eps) break;
+    double value = v;
+    if (last_t_ >= 0 && tk < t && t > last_t_) value = last_v_ + (v - last_v_) * (tk - last_t_) / (t - last_t_);
+    values_.push_back(static_cast<float>(value));
+  }
+  last_t_ = t;
+  last_v_ = v;
+}
+
+std::vector<double> detect_spikes(const std::vector<float>& trace, double interval_ms, double threshold_mV) {
+  std::vector<double> spikes;
+  for (std::size_t k = 1; k + 1 < trace.size(); ++k) {
+    if (trace[k] - trace[k - 1] > 0.0f && trace[k + 1] - trace[k] < 0.0f &&
+        static_cast<double>(trace[k]) > threshold_mV)
+      spikes.push_back(static_cast<double>(k) * interval_ms);
+  }
+  return spikes;
+}
+
+RunResult run_cell(const CellModel& cell, std::vector<InputEvent> inputs, const RunOptions& options) {
+  if (!(options.duration_ms >= 1.0)) throw InputError("simulation duration must be at least 1 ms");
+  Simulation sim(cell, options.dt_ms);
+  sim.set_inputs(std::move(inputs));
+  sim.initialize();
+  const auto samples_1ms = static_cast<std::size_t>(std::llround(std::floor(options.duration_ms + 1e-9)));
+  TraceRecorder soma(cell.soma_node(), 1.0, samples_1ms);
+  TraceRecorder soma8(cell.soma_node(), 0.125, 8 * samples_1ms);
+  std::unique_ptr<TraceRecorder> dendrite;
+  if (options.dendrite_node >= 0)
+    dendrite = std::make_unique<TraceRecorder>(options.dendrite_node, 1.0, samples_1ms);
+  auto sample_all = [&] {
+    soma.sample(sim);
+    soma8.sample(sim);
+    if (dendrite) dendrite->sample(sim);
+  };
+  sample_all();
+  while (!soma8.done() || !soma.done() || (dendrite && !dendrite->done())) {
+    sim.step();
+    sample_all();
+  }
+  RunResult r;
+  r.spike_times_ms = detect_spikes(soma8.values(), 0.125);
+  r.soma_v_mV = soma.take();
+  r.soma_v_8perms_mV = soma8.take();
+  if (dendrite) r.dendrite_v_mV = dendrite->take();
+  return r;
+}
+
+}  // namespace neurotwin

@@ -1,0 +1,124 @@
+#include "neurotwin/simulator/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "neurotwin/simulator/input_error.hpp"
+
+namespace neurotwin {
+namespace {
+
+std::vector<int> node_parents(const CellModel& cell) {
+  std::vector<int> parents;
+  for (const CableNode& n : cell.geometry.nodes) parents.push_back(n.parent);
+  return parents;
+}
+
+}  // namespace
+
+Simulation::Simulation(const CellModel& cell, double dt_ms)
+    : cell_(cell), dt_ms_(dt_ms), solver_(node_parents(cell)) {
+  if (!(dt_ms > 0) || !std::isfinite(dt_ms)) throw InputError("simulation: dt_ms must be positive");
+  const std::size_t n = cell.geometry.nodes.size();
+  a_.assign(n, 0.0);
+  b_.assign(n, 0.0);
+  capacitance_.assign(n, 0.0);
+  // Spec §11.2 step 5: b_i = -100/(R_i A_i), a_i = -100/(R_i A_p), A = 100 for
+  // zero-area nodes (their equation is then in nA and µS).
+  auto area_or_100 = [&](std::size_t i) {
+    const double area = cell.node_area_um2[i];
+    return area > 0 ? area : 100.0;
+  };
+  for (std::size_t i = 1; i < n; ++i) {
+    const auto p = static_cast<std::size_t>(cell.geometry.nodes[i].parent);
+    const double r = cell.node_axial_resistance_MOhm[i];
+    if (!(r > 0)) throw InputError(cell.name + ": non-positive axial resistance at node " + std::to_string(i));
+    b_[i] = -100.0 / (r * area_or_100(i));
+    a_[i] = -100.0 / (r * area_or_100(p));
+  }
+  for (std::size_t i = 0; i < n; ++i)
+    if (cell.node_area_um2[i] > 0) capacitance_[i] = 1e-3 * cell.node_cm_uF_per_cm2[i] / dt_ms;
+  v_.assign(n, cell.v_init_mV);
+  d_.assign(n, 0.0);
+  rhs_.assign(n, 0.0);
+  for (const auto& make : cell.mechanisms) mechanisms_.push_back(make());
+  for (std::size_t g = 0; g < cell.synapse_groups.size(); ++g) {
+    const SynapseGroup& group = cell.synapse_groups[g];
+    std::vector<int> nodes;
+    for (int seg : group.segments) nodes.push_back(cell.geometry.segments.at(static_cast<std::size_t>(seg)).node);
+    synapses_.emplace_back(group.kind, nodes, cell.node_area_um2);
+    for (std::size_t k = 0; k < nodes.size(); ++k) channel_to_synapse_.emplace_back(g, k);
+  }
+}
+
+void Simulation::set_inputs(std::vector<InputEvent> events) {
+  for (const InputEvent& e : events) {
+    if (e.channel < 0 || static_cast<std::size_t>(e.channel) >= channel_to_synapse_.size())
+      throw InputError("input event on channel " + std::to_string(e.channel) + ", but the cell has " +
+                       std::to_string(channel_to_synapse_.size()) + " input channels");
+    if (!(e.time_ms >= 0) || !std::isfinite(e.time_ms))
+      throw InputError("input event with invalid time " + std::to_string(e.time_ms) + " ms");
+  }
+  std::stable_sort(events.begin(), events.end(),
+                   [](const InputEvent& x, const InputEvent& y) { return x.time_ms < y.time_ms; });
+  events_ = std::move(events);
+  next_event_ = 0;
+}
+
+void Simulation::add_current_clamp(const CurrentClamp& clamp) {
+  if (clamp.node < 0 || static_cast<std::size_t>(clamp.node) >= v_.size() ||
+      !(cell_.node_area_um2[static_cast<std::size_t>(clamp.node)] > 0))
+    throw InputError("current clamp on an invalid node");
+  clamps_.push_back(clamp);
+}
+
+void Simulation::initialize() {
+  step_count_ = 0;
+  next_event_ = 0;
+  std::fill(v_.begin(), v_.end(), cell_.v_init_mV);  // spec §11.4
+  for (auto& m : mechanisms_) m->initialize(v_.data());
+  for (auto& s : synapses_) s.initialize();
+}
+
+void Simulation::step() {
+  const double t_n = time_ms();
+  // 1. Deliver events with t_e <= t_n + dt/2 (each adds w*f to A and B).
+  const double deliver_until = t_n + 0.5 * dt_ms_;
+  while (next_event_ < events_.size() && events_[next_event_].time_ms <= deliver_until) {
+    const auto [group, index] = channel_to_synapse_[static_cast<std::size_t>(events_[next_event_].channel)];
+    synapses_[group].deliver(index, 1.0);
+    ++next_event_;
+  }
+  const std::size_t n = v_.size();
+  std::fill(rhs_.begin(), rhs_.end(), 0.0);
+  std::fill(d_.begin(), d_.end(), 0.0);
+  // 3. Membrane currents at v_n with the present states: rhs = -I, d = dI/dv.
+  const MembraneArrays membrane{v_.data(), rhs_.data(), d_.data()};
+  for (const auto& m : mechanisms_) m->add_currents(membrane);
+  for (const SynapseArray& s : synapses_) s.add_currents(membrane);
+  const double t_mid = t_n + 0.5 * dt_ms_;
+  for (const CurrentClamp& c : clamps_)
+    if (t_mid >= c.delay_ms && t_mid < c.delay_ms + c.duration_ms)
+      rhs_[static_cast<std::size_t>(c.node)] += c.amplitude_nA * 100.0 / cell_.node_area_um2[static_cast<std::size_t>(c.node)];
+  // 4. Capacitance.
+  for (std::size_t i = 0; i < n; ++i) d_[i] += capacitance_[i];
+  // 5. Axial coupling.
+  const auto& nodes = cell_.geometry.nodes;
+  for (std::size_t i = 1; i < n; ++i) {
+    const auto p = static_cast<std::size_t>(nodes[i].parent);
+    const double dv = v_[p] - v_[i];
+    rhs_[i] -= b_[i] * dv;
+    rhs_[p] += a_[i] * dv;
+    d_[i] -= b_[i];
+    d_[p] -= a_[i];
+  }
+  // 6-7. Solve for the voltage change and update.
+  solver_.solve(d_.data(), rhs_.data(), a_.data(), b_.data());
+  for (std::size_t i = 0; i < n; ++i) v_[i] += rhs_[i];
+  ++step_count_;
+  // 9. States with v_{n+1}.
+  for (auto& m : mechanisms_) m->advance(v_.data(), dt_ms_);
+  for (auto& s : synapses_) s.advance(dt_ms_);
+}
+
+}  // namespace neurotwin

@@ -1,0 +1,114 @@
+#include "neurotwin/simulator/synapse.hpp"
+
+#include <cmath>
+
+#include "neurotwin/simulator/input_error.hpp"
+
+namespace neurotwin {
+
+SynapseKind ampa_synapse(double gmax_uS) {
+  return SynapseKind{"AMPA", 0.0, 1.0, {ConductanceComponent{0.3, 3.0, gmax_uS, false}}};
+}
+
+SynapseKind nmda_synapse(double gmax_uS) {
+  return SynapseKind{"NMDA", 0.0, 1.0,
+                     {ConductanceComponent{0.3, 3.0, gmax_uS, false}, ConductanceComponent{2.0, 70.0, gmax_uS, true}}};
+}
+
+SynapseKind gaba_a_synapse(double gmax_uS) {
+  return SynapseKind{"GABA_A", -80.0, 1.0, {ConductanceComponent{0.2, 8.0, gmax_uS, false}}};
+}
+
+double double_exponential_factor(double tau_rise_ms, double tau_decay_ms) {
+  // t_peak = tr td/(td - tr) ln(td/tr); f = 1/(exp(-t_peak/td) - exp(-t_peak/tr))
+  const double t_peak = tau_rise_ms * tau_decay_ms / (tau_decay_ms - tau_rise_ms) * std::log(tau_decay_ms / tau_rise_ms);
+  return 1.0 / (std::exp(-t_peak / tau_decay_ms) - std::exp(-t_peak / tau_rise_ms));
+}
+
+double magnesium_block(double v_mV, double mg_mM) {
+  return 1.0 / (1.0 + std::exp(-0.08 * v_mV) * (mg_mM / 3.57));
+}
+
+SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::vector<double>& node_area_um2)
+    : kind_(std::move(kind)), nodes_(std::move(nodes)) {
+  if (kind_.components.empty()) throw InputError("synapse '" + kind_.name + "' has no conductance component");
+  for (const ConductanceComponent& c : kind_.components) {
+    if (!(c.tau_rise_ms > 0) || !(c.tau_decay_ms > c.tau_rise_ms))
+      throw InputError("synapse '" + kind_.name + "': need 0 < tau_rise_ms < tau_decay_ms");
+    if (!(c.gmax_uS >= 0)) throw InputError("synapse '" + kind_.name + "': gmax must be >= 0");
+    factor_.push_back(double_exponential_factor(c.tau_rise_ms, c.tau_decay_ms));
+  }
+  for (int n : nodes_) {
+    const double area = node_area_um2.at(static_cast<std::size_t>(n));
+    if (!(area > 0)) throw InputError("synapse '" + kind_.name + "' placed on a node without membrane");
+    scale_.push_back(100.0 / area);
+  }
+  a_.assign(kind_.components.size(), std::vector<double>(nodes_.size(), 0.0));
+  b_ = a_;
+}
+
+void SynapseArray::initialize() {
+  for (auto& a : a_) std::fill(a.begin(), a.end(), 0.0);
+  for (auto& b : b_) std::fill(b.begin(), b.end(), 0.0);
+}
+
+void SynapseArray::deliver(std::size_t i, double weight) {
+  for (std::size_t c = 0; c < factor_.size(); ++c) {
+    a_[c][i] += weight * factor_[c];
+    b_[c][i] += weight * factor_[c];
+  }
+}
+
+double SynapseArray::conductance_uS(std::size_t i, double v_mV) const {
+  double g = 0;
+  for (std::size_t c = 0; c < factor_.size(); ++c) {
+    const ConductanceComponent& comp = kind_.components[c];
+    double gc = comp.gmax_uS * (b_[c][i] - a_[c][i]);
+    if (comp.magnesium_block) gc *= magnesium_block(v_mV, kind_.mg_mM);
+    g += gc;
+  }
+  return g;
+}
+
+void SynapseArray::add_currents(const MembraneArrays& m) const {
+  const double e = kind_.e_rev_mV;
+  for (std::size_t i = 0; i < nodes_.size(); ++i) {
+    const int node = nodes_[i];
+    const double v = m.v_mV[node];
+    double g = 0, slope_extra = 0;
+    for (std::size_t c = 0; c < factor_.size(); ++c) {
+      const ConductanceComponent& comp = kind_.components[c];
+      const double gc = comp.gmax_uS * (b_[c][i] - a_[c][i]);
+      if (comp.magnesium_block) {
+        const double block = magnesium_block(v, kind_.mg_mM);
+        g += gc * block;
+        // d/dv [gc B(v) (v - e)] = gc B + gc B (1 - B) 0.08 (v - e)
+        slope_extra += gc * block * (1.0 - block) * 0.08 * (v - e);
+      } else {
+        g += gc;
+      }
+    }
+    const double i_nA = g * (v - e);
+    m.rhs[node] -= i_nA * scale_[i];
+    m.diag[node] += (g + slope_extra) * scale_[i];
+  }
+}
+
+void SynapseArray::advance(double dt_ms) {
+  if (dt_ms != decay_dt_ms_) {
+    rise_decay_.clear();
+    fall_decay_.clear();
+    for (const ConductanceComponent& c : kind_.components) {
+      rise_decay_.push_back(std::exp(-dt_ms / c.tau_rise_ms));
+      fall_decay_.push_back(std::exp(-dt_ms / c.tau_decay_ms));
+    }
+    decay_dt_ms_ = dt_ms;
+  }
+  for (std::size_t c = 0; c < factor_.size(); ++c) {
+    const double ra = rise_decay_[c], fb = fall_decay_[c];
+    for (double& a : a_[c]) a *= ra;
+    for (double& b : b_[c]) b *= fb;
+  }
+}
+
+}  // namespace neurotwin
