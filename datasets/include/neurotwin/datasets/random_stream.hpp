@@ -1,0 +1,28 @@
+#pragma once
+#include <cmath>
+#include <cstdint>
+
+namespace neurotwin {
+
+// A random stream derived from (seed, simulation index, purpose) alone, so
+// that each simulation's inputs are the same whatever the thread, process or
+// shard layout. xoshiro256** seeded through SplitMix64; doubles from 53 bits.
+// The algorithms are fixed here (not std:: distributions, whose outputs vary
+// between standard libraries).
+class RandomStream {
+ public:
+  RandomStream(std::uint64_t seed, std::uint64_t index, std::uint64_t purpose);
+  std::uint64_t next_u64();
+  // Uniform on [0, 1).
+  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  double uniform(double lo, double hi) { return lo + (hi - lo) * uniform(); }
+  // Exponential with the given mean (mean 0 gives 0).
+  double exponential(double mean) { return -mean * std::log1p(-uniform()); }
+  // Uniform integer in [0, n).
+  std::uint64_t below(std::uint64_t n);
+
+ private:
+  std::uint64_t s_[4];
+};
+
+}  // namespace neurotwin
