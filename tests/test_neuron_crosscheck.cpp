@@ -72,7 +72,8 @@ std::string case_json(const std::string& swc, const SimpleBiophysics& bio, doubl
     << ", \"axon\": " << props_json(bio.axon) << ", \"soma_hh\": " << (bio.soma_hh ? "true" : "false")
     << ", \"dendrite_hh_scale\": " << bio.dendrite_hh_scale << ", \"hh\": {\"gnabar\": " << bio.hh.gnabar_S_per_cm2
     << ", \"gkbar\": " << bio.hh.gkbar_S_per_cm2 << ", \"gl\": " << bio.hh.gl_S_per_cm2 << ", \"el\": " << bio.hh.el_mV
-    << ", \"ena\": " << bio.hh.ena_mV << ", \"ek\": " << bio.hh.ek_mV << "}"
+    << ", \"ena\": " << bio.hh.ena_mV << ", \"ek\": " << bio.hh.ek_mV
+    << ", \"use_table\": " << (bio.hh.use_table ? "true" : "false") << "}"
     << ", \"excitatory\": " << synapse_json(ampa_synapse(bio.excitatory_gmax_uS))
     << ", \"inhibitory\": " << synapse_json(gaba_a_synapse(bio.inhibitory_gmax_uS)) << ", \"events\": [";
   for (std::size_t i = 0; i < events.size(); ++i)

@@ -13,8 +13,11 @@ double vtrap(double x, double y) {
 
 }  // namespace
 
-HhRates hh_rates(double v, double celsius) {
-  const double q10 = std::pow(3.0, (celsius - 6.3) / 10.0);
+double hh_q10(double celsius) { return std::pow(3.0, (celsius - 6.3) / 10.0); }
+
+HhRates hh_rates(double v, double celsius) { return hh_rates_q10(v, hh_q10(celsius)); }
+
+HhRates hh_rates_q10(double v, double q10) {
   HhRates r{};
   double alpha = 0.1 * vtrap(-(v + 40.0), 10.0);
   double beta = 4.0 * std::exp(-(v + 65.0) / 18.0);
@@ -35,12 +38,32 @@ HhRates hh_rates(double v, double celsius) {
 }
 
 HodgkinHuxleyMechanism::HodgkinHuxleyMechanism(std::vector<int> nodes, HhParameters params, double celsius)
-    : nodes_(std::move(nodes)), p_(params), celsius_(celsius),
-      m_(nodes_.size()), h_(nodes_.size()), n_(nodes_.size()) {}
+    : nodes_(std::move(nodes)), p_(params), q10_(hh_q10(celsius)),
+      m_(nodes_.size()), h_(nodes_.size()), n_(nodes_.size()) {
+  if (p_.use_table) {
+    // hh.mod: TABLE minf, mtau, hinf, htau, ninf, ntau FROM -100 TO 100 WITH 200
+    double x = -100.0;
+    for (int i = 0; i < 201; ++i, x += 1.0) table_.push_back(hh_rates_q10(x, q10_));
+  }
+}
+
+HhRates HodgkinHuxleyMechanism::rates(double v) const {
+  if (table_.empty()) return hh_rates_q10(v, q10_);
+  const double xi = v + 100.0;  // (v - tmin) / dx with dx = 1 mV
+  if (xi <= 0.0) return table_.front();
+  if (xi >= 200.0) return table_.back();
+  const auto i = static_cast<std::size_t>(xi);
+  const double theta = xi - static_cast<double>(i);
+  const HhRates& a = table_[i];
+  const HhRates& b = table_[i + 1];
+  return {a.m_inf + theta * (b.m_inf - a.m_inf), a.m_tau_ms + theta * (b.m_tau_ms - a.m_tau_ms),
+          a.h_inf + theta * (b.h_inf - a.h_inf), a.h_tau_ms + theta * (b.h_tau_ms - a.h_tau_ms),
+          a.n_inf + theta * (b.n_inf - a.n_inf), a.n_tau_ms + theta * (b.n_tau_ms - a.n_tau_ms)};
+}
 
 void HodgkinHuxleyMechanism::initialize(const double* v_mV) {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const HhRates r = hh_rates(v_mV[nodes_[i]], celsius_);
+    const HhRates r = rates(v_mV[nodes_[i]]);
     m_[i] = r.m_inf;
     h_[i] = r.h_inf;
     n_[i] = r.n_inf;
@@ -61,7 +84,7 @@ void HodgkinHuxleyMechanism::add_currents(const MembraneArrays& m) const {
 
 void HodgkinHuxleyMechanism::advance(const double* v_mV, double dt_ms) {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const HhRates r = hh_rates(v_mV[nodes_[i]], celsius_);
+    const HhRates r = rates(v_mV[nodes_[i]]);
     m_[i] = cnexp_step(m_[i], r.m_inf, r.m_tau_ms, dt_ms);
     h_[i] = cnexp_step(h_[i], r.h_inf, r.h_tau_ms, dt_ms);
     n_[i] = cnexp_step(n_[i], r.n_inf, r.n_tau_ms, dt_ms);

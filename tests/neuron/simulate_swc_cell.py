@@ -85,7 +85,7 @@ def main():
     case = json.load(open(sys.argv[1]))
     out_path = sys.argv[2]
     h.celsius = case["celsius"]
-    h.usetable_hh = 0
+    h.usetable_hh = 1 if case["hh"].get("use_table", True) else 0
     sections = build_cell(case)
     insert_mechanisms(sections, case)
     soma = [s for s in sections if s.name().startswith("soma")][0]

@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <cmath>
 #include <cstdint>
 
@@ -20,6 +21,11 @@ class RandomStream {
   double exponential(double mean) { return -mean * std::log1p(-uniform()); }
   // Uniform integer in [0, n).
   std::uint64_t below(std::uint64_t n);
+  // The full generator state, for checkpoints.
+  std::array<std::uint64_t, 4> state() const { return {s_[0], s_[1], s_[2], s_[3]}; }
+  void set_state(const std::array<std::uint64_t, 4>& s) {
+    for (std::size_t i = 0; i < 4; ++i) s_[i] = s[i];
+  }
 
  private:
   std::uint64_t s_[4];

@@ -1,0 +1,335 @@
+#include "commands.hpp"
+
+#include <H5public.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "neurotwin/datasets/dataset_generation.hpp"
+#include "neurotwin/datasets/dataset_reader.hpp"
+#include "neurotwin/datasets/sha256.hpp"
+#include "neurotwin/simulator/builtin_cell.hpp"
+#include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/simulator/swc.hpp"
+#include "neurotwin/surrogate/exporter.hpp"
+#include "neurotwin/surrogate/trainer.hpp"
+#include "neurotwin/version.hpp"
+#include "progress.hpp"
+
+namespace neurotwin::cli {
+
+namespace fs = std::filesystem;
+
+void write_text_file(const std::string& path, const std::string& text) {
+  fs::create_directories(fs::absolute(path).parent_path());
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream out(tmp);
+    out << text;
+    if (!out) throw InputError(tmp + ": cannot write");
+  }
+  fs::rename(tmp, path);
+}
+
+namespace {
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+std::string first_difference(const std::string& a, const std::string& b) {
+  std::istringstream sa(a), sb(b);
+  std::string la, lb;
+  while (true) {
+    const bool ga = static_cast<bool>(std::getline(sa, la)), gb = static_cast<bool>(std::getline(sb, lb));
+    if (!ga && !gb) return "";
+    if (la != lb || ga != gb) return "there: '" + la + "', now: '" + lb + "'";
+  }
+}
+
+int hardware_threads() {
+  const unsigned n = std::thread::hardware_concurrency();
+  return n ? static_cast<int>(n) : 1;
+}
+
+torch::Device pick_device(const std::string& name) {
+  if (name == "auto") return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
+  try {
+    torch::Device d(name);
+    if (d.is_cuda() && !torch::cuda::is_available())
+      throw InputError("--device " + name + ": CUDA is not available in this build or on this machine (LibTorch " +
+                       TORCH_VERSION + ")");
+    return d;
+  } catch (const c10::Error&) {
+    throw InputError("--device '" + name + "' is not a device (use auto, cpu, cuda or cuda:N)");
+  }
+}
+
+int dendrite_node(const CellModel& cell, const std::string& location) {
+  if (location.empty()) return -1;
+  const auto open = location.find('(');
+  const auto close = location.rfind(')');
+  if (open == std::string::npos || close != location.size() - 1)
+    throw InputError("cell.record_dendrite: '" + location + "' is not of the form section(x), e.g. apic[2](0.5)");
+  const std::string section = location.substr(0, open);
+  double x = 0;
+  try {
+    x = std::stod(location.substr(open + 1, close - open - 1));
+  } catch (const std::exception&) {
+    throw InputError("cell.record_dendrite: '" + location + "' has no valid x");
+  }
+  if (x < 0 || x > 1) throw InputError("cell.record_dendrite: x must be in [0, 1]");
+  int index = 0;
+  try {
+    index = cell.geometry.section_by_name(section);
+  } catch (const InputError& e) {
+    throw InputError(std::string("cell.record_dendrite: ") + e.what());
+  }
+  return cell.geometry.segments[static_cast<std::size_t>(cell.geometry.segment_at(index, x))].node;
+}
+
+std::vector<std::string> channel_descriptions(const DatasetHeader& header) {
+  std::vector<std::string> out;
+  for (const char* kind : {"excitatory", "inhibitory"})
+    for (const SegmentInfo& s : header.segments) {
+      std::ostringstream o;
+      o << kind << " synapse on " << s.section << "(" << s.x << ") [" << s.tree << ", " << s.distance_um
+        << " um from the soma]";
+      out.push_back(o.str());
+    }
+  return out;
+}
+
+}  // namespace
+
+std::string split_path(const ExperimentConfig& config, const std::string& split) {
+  return (fs::path(config.resolved_data_dir()) / (split + ".h5")).string();
+}
+
+CellModel build_cell(const ExperimentConfig& config, std::string* morphology_sha256) {
+  Morphology morphology =
+      config.cell.morphology == "builtin" ? builtin_pyramidal_morphology() : read_swc(config.cell.morphology);
+  if (morphology_sha256) {
+    std::ostringstream swc;
+    write_swc(morphology, swc);
+    *morphology_sha256 = sha256_hex(swc.str());
+  }
+  return build_simple_cell(morphology, config.cell.biophysics, config.cell.segments);
+}
+
+Context make_context(const CommonOptions& options) {
+  std::vector<Override> overrides;
+  for (const std::string& s : options.set) {
+    const auto eq = s.find('=');
+    if (eq == std::string::npos || eq == 0) throw InputError("--set '" + s + "': expected key=value");
+    overrides.push_back({s.substr(0, eq), s.substr(eq + 1)});
+  }
+  if (!options.output_dir.empty()) overrides.push_back({"output_dir", options.output_dir});
+  Context ctx;
+  ctx.config = load_config(options.config_path, overrides);
+  if (options.threads < 0) throw InputError("--threads must be >= 0");
+  ctx.threads = options.threads > 0 ? options.threads : hardware_threads();
+  torch::set_num_threads(ctx.threads);  // Debian's LibTorch defaults to 1
+  ctx.device = pick_device(options.device);
+  ctx.overwrite = options.overwrite;
+
+  const fs::path out(ctx.config.output_dir);
+  fs::create_directories(out);
+  const std::string resolved = resolved_yaml(ctx.config);
+  const std::string saved = (out / "config.resolved.yaml").string();
+  if (fs::exists(saved)) {
+    const std::string previous = read_text_file(saved);
+    if (previous != resolved) {
+      if (!ctx.overwrite)
+        throw InputError(ctx.config.output_dir + ": holds results of a different configuration (" +
+                         first_difference(previous, resolved) +
+                         "); use --overwrite to replace them, or another output_dir");
+      log_line("--overwrite: replacing the configuration saved in " + saved);
+    }
+  }
+  write_text_file(saved, resolved);
+  return ctx;
+}
+
+int run_simulate(Context& ctx) {
+  const ExperimentConfig& c = ctx.config;
+  std::string morphology_sha;
+  const CellModel cell = build_cell(c, &morphology_sha);
+  const InputProtocol protocol(c.protocol, cell, static_cast<std::uint64_t>(c.seed));
+  RunOptions run;
+  run.dt_ms = c.simulation.dt_ms;
+  run.duration_ms = c.simulation.duration_ms;
+  run.dendrite_node = dendrite_node(cell, c.cell.record_dendrite);
+  log_line("cell '" + cell.name + "': " + std::to_string(cell.geometry.segments.size()) + " segments, " +
+           std::to_string(cell.input_count()) + " input channels; " + std::to_string(ctx.threads) + " threads");
+
+  const struct {
+    const char* name;
+    int count;
+  } splits[] = {{"train", c.dataset.train_simulations}, {"valid", c.dataset.valid_simulations}, {"test", c.dataset.test_simulations}};
+  std::int64_t first = 0;
+  for (const auto& split : splits) {
+    const std::string path = split_path(c, split.name);
+    DatasetHeader header;
+    header.split = split.name;
+    header.seed = static_cast<std::uint64_t>(c.seed);
+    header.first_simulation = first;
+    header.simulation_count = split.count;
+    header.duration_ms = c.simulation.duration_ms;
+    header.store_soma_8perms = c.simulation.store_soma_8perms;
+    header.dendrite_location = c.cell.record_dendrite;
+    header.segments = segment_table(cell);
+    header.attributes = dataset_attributes(c);
+    header.attributes.push_back({"cell.name", cell.name});
+    header.attributes.push_back({"cell.morphology_sha256", morphology_sha});
+    header.attributes.push_back({"config_yaml", resolved_yaml(c)});
+    first += split.count;
+    if (fs::exists(path)) {
+      if (ctx.overwrite) {
+        fs::remove(path);
+      } else {
+        try {
+          DatasetReader existing(path);
+          if (existing.simulation_count() == static_cast<std::size_t>(split.count)) {
+            log_line(path + ": complete, kept (use --overwrite to regenerate)");
+            continue;
+          }
+        } catch (const InputError& e) {
+          throw InputError(std::string(e.what()) + "; remove it or use --overwrite to regenerate");
+        }
+        throw InputError(path + ": exists with a different number of simulations; use --overwrite to regenerate");
+      }
+    }
+    fs::create_directories(fs::path(path).parent_path());
+    fs::remove(path + ".partial");
+    Progress progress(std::string("simulate ") + split.name, static_cast<std::size_t>(split.count), "sims");
+    const auto start = std::chrono::steady_clock::now();
+    generate_dataset(path, cell, protocol, header, run, ctx.threads,
+                     [&](std::size_t done, std::size_t total) { progress.update(done, std::to_string(total - done) + " left"); });
+    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    DatasetReader check(path);
+    std::size_t spikes = 0;
+    for (std::size_t k = 0; k < check.simulation_count(); ++k) spikes += check.read_spikes(k).size();
+    const double simulated_s = split.count * c.simulation.duration_ms / 1000.0;
+    char detail[256];
+    std::snprintf(detail, sizeof detail, "%s: %.0f simulated s, %.2f simulated s per wall s, output rate %.2f Hz, %.0f bytes per simulated s",
+                  path.c_str(), simulated_s, simulated_s / wall, static_cast<double>(spikes) / simulated_s,
+                  static_cast<double>(fs::file_size(path)) / simulated_s);
+    progress.finish(detail);
+  }
+  return 0;
+}
+
+std::string metrics_json(const EvaluationMetrics& m) {
+  auto num = [](double v) {
+    if (!std::isfinite(v)) return std::string("null");
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.6g", v);
+    return std::string(buf);
+  };
+  std::ostringstream o;
+  o << "{\"spike_auc\": " << num(m.spike_auc) << ", \"tpr_at_fpr_0.25pct\": " << num(m.tpr_at_fpr_0p25)
+    << ", \"tpr_at_fpr_1pct\": " << num(m.tpr_at_fpr_1) << ", \"soma_rmse_mV\": " << num(m.soma_rmse_mV)
+    << ", \"soma_explained_variance\": " << num(m.soma_explained_variance) << ", \"bins\": " << m.bins
+    << ", \"spike_bins\": " << m.spikes << "}";
+  return o.str();
+}
+
+std::string describe_metrics(const EvaluationMetrics& m) {
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "spike AUC %.4f, TPR@0.25%%FPR %.3f, TPR@1%%FPR %.3f, soma RMSE %.3f mV, explained variance %.3f (%zu bins, %zu spikes)",
+                m.spike_auc, m.tpr_at_fpr_0p25, m.tpr_at_fpr_1, m.soma_rmse_mV, m.soma_explained_variance, m.bins, m.spikes);
+  return buf;
+}
+
+int run_train(Context& ctx) {
+  const ExperimentConfig& c = ctx.config;
+  const fs::path dir = fs::path(c.output_dir) / "train";
+  if (ctx.overwrite) fs::remove_all(dir);
+  const SurrogateData train = SurrogateData::load({split_path(c, "train")}, c.training.targets);
+  const SurrogateData valid = SurrogateData::load({split_path(c, "valid")}, c.training.targets);
+  TcnConfig model = c.model;
+  model.input_channels = static_cast<int>(train.input_count());
+  log_line("training a " + std::to_string(model.depth) + " x " + std::to_string(model.width) + " TCN on " +
+           std::to_string(train.size()) + " simulations (" + ctx.device.str() + ", " + std::to_string(ctx.threads) + " threads)");
+  Progress progress("train", static_cast<std::size_t>(c.training.steps), "steps");
+  double last_auc = std::nan("");
+  const TrainingResult r = train_tcn(model, c.training, train, valid, dir.string(), ctx.device, [&](const TrainingProgress& p) {
+    if (p.validated) last_auc = p.valid_auc;
+    char detail[128];
+    std::snprintf(detail, sizeof detail, "loss %.4f, valid AUC %.4f", p.train_loss, last_auc);
+    progress.update(static_cast<std::size_t>(p.step), detail);
+  });
+  char detail[256];
+  std::snprintf(detail, sizeof detail, "best valid AUC %.4f at step %d; %s", r.best_valid_auc, r.best_step, r.best_model_path.c_str());
+  progress.finish(detail);
+  return 0;
+}
+
+int run_evaluate(Context& ctx, const std::string& model_path_in) {
+  const ExperimentConfig& c = ctx.config;
+  const std::string model_path =
+      model_path_in.empty() ? (fs::path(c.output_dir) / "train" / "best_model.pt").string() : model_path_in;
+  TrainedSurrogate trained = load_trained(model_path, ctx.device);
+  const SurrogateData test = SurrogateData::load({split_path(c, "test")}, c.training.targets);
+  const EvaluationMetrics m = evaluate_tcn(trained.model, trained.soma_bias_mV, test, c.training.targets, ctx.device);
+  const std::string out = (fs::path(c.output_dir) / "evaluation" / "metrics.json").string();
+  write_text_file(out, "{\"model\": \"" + model_path + "\", \"test\": \"" + split_path(c, "test") +
+                           "\", \"metrics\": " + metrics_json(m) + "}\n");
+  std::printf("test metrics of %s:\n  %s\n", model_path.c_str(), describe_metrics(m).c_str());
+  log_line("wrote " + out);
+  return 0;
+}
+
+int run_export(Context& ctx, const std::string& model_path_in, const std::string& output_in) {
+  const ExperimentConfig& c = ctx.config;
+  const std::string model_path =
+      model_path_in.empty() ? (fs::path(c.output_dir) / "train" / "best_model.pt").string() : model_path_in;
+  const std::string output = !output_in.empty() ? output_in
+                             : fs::path(c.export_.file).is_absolute() ? c.export_.file
+                                                                       : (fs::path(c.output_dir) / "export" / c.export_.file).string();
+  TrainedSurrogate trained = load_trained(model_path, torch::kCPU);
+  const DatasetReader train(split_path(c, "train"));
+  if (train.input_count() != static_cast<std::size_t>(trained.model->config().input_channels))
+    throw InputError(model_path + ": model has " + std::to_string(trained.model->config().input_channels) +
+                     " inputs but " + split_path(c, "train") + " has " + std::to_string(train.input_count()));
+  ExportMetadata meta;
+  meta.input_descriptions = channel_descriptions(train.header());
+  meta.facts = {{"trained_model", model_path},
+                {"training_data", fs::absolute(split_path(c, "train")).string()},
+                {"cell", std::get<std::string>(train.attribute("cell.name"))},
+                {"morphology_sha256", std::get<std::string>(train.attribute("cell.morphology_sha256"))},
+                {"seed", std::to_string(c.seed)},
+                {"soma_clip_mV", std::to_string(trained.soma_clip_mV)}};
+  const fs::path metrics = fs::path(c.output_dir) / "evaluation" / "metrics.json";
+  if (fs::exists(metrics)) meta.facts.push_back({"test_metrics_json", read_text_file(metrics.string())});
+  export_torchscript(trained.model, trained.soma_bias_mV, trained.soma_clip_mV, output, meta, ctx.overwrite);
+  std::printf("exported %s\n  and %s\n  load in Python: m = torch.jit.load('%s'); p, v = m(x)  # x: [batch, %d, T] float\n",
+              output.c_str(), sidecar_path(output).c_str(), output.c_str(), trained.model->config().input_channels);
+  return 0;
+}
+
+int run_info(const CommonOptions& options) {
+  const int threads = options.threads > 0 ? options.threads : hardware_threads();
+  torch::set_num_threads(threads);
+  unsigned h5_major = 0, h5_minor = 0, h5_release = 0;
+  H5get_libversion(&h5_major, &h5_minor, &h5_release);
+  std::printf("neurotwin %s (build %s)\n", kVersion, kBuild);
+  std::printf("LibTorch  %s\n", TORCH_VERSION);
+  std::printf("HDF5      %u.%u.%u\n", h5_major, h5_minor, h5_release);
+  std::printf("threads   %d (LibTorch intra-op: %d; cores: %d)\n", threads, torch::get_num_threads(), hardware_threads());
+  const bool cuda = torch::cuda::is_available();
+  std::printf("CUDA      %s", cuda ? "available" : "not available");
+  if (cuda) std::printf(", %zu device(s)", torch::cuda::device_count());
+  std::printf("\ndevice    %s (with --device %s)\n", pick_device(options.device).str().c_str(), options.device.c_str());
+  return 0;
+}
+
+}  // namespace neurotwin::cli

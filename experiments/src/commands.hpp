@@ -1,0 +1,61 @@
+#pragma once
+#include <torch/torch.h>
+
+#include <string>
+#include <vector>
+
+#include "experiment_config.hpp"
+#include "neurotwin/datasets/dataset_schema.hpp"
+#include "neurotwin/simulator/cell_model.hpp"
+#include "neurotwin/surrogate/evaluator.hpp"
+
+namespace neurotwin::cli {
+
+struct CommonOptions {
+  std::string config_path;  // empty: embedded defaults
+  std::vector<std::string> set;  // "key=value"
+  std::string output_dir;   // overrides output_dir when not empty
+  int threads = 0;          // 0: all cores
+  std::string device = "auto";
+  bool overwrite = false;
+};
+
+struct Context {
+  ExperimentConfig config;
+  int threads = 1;
+  torch::Device device{torch::kCPU};
+  bool overwrite = false;
+};
+
+// Loads and validates the configuration, sets LibTorch's thread count, picks
+// the device, and prepares the output directory (its config.resolved.yaml
+// must match unless --overwrite).
+Context make_context(const CommonOptions& options);
+
+CellModel build_cell(const ExperimentConfig& config, std::string* morphology_sha256 = nullptr);
+std::string split_path(const ExperimentConfig& config, const std::string& split);
+
+// One row of a sweep's results table.
+struct SweepRow {
+  int depth = 0, width = 0, first_kernel_ms = 0, kernel_ms = 0;
+  std::int64_t parameters = 0, macs_per_ms = 0;
+  double valid_auc = 0;
+  EvaluationMetrics test;
+  double training_seconds = 0;
+  std::string model_path;
+};
+
+int run_simulate(Context& ctx);
+int run_train(Context& ctx);
+int run_evaluate(Context& ctx, const std::string& model_path);
+int run_export(Context& ctx, const std::string& model_path, const std::string& output_path);
+int run_sweep(Context& ctx, SweepRow* chosen = nullptr);
+int run_experiment(Context& ctx);
+int run_info(const CommonOptions& options);
+
+// Helpers shared by the commands.
+std::string metrics_json(const EvaluationMetrics& m);
+std::string describe_metrics(const EvaluationMetrics& m);
+void write_text_file(const std::string& path, const std::string& text);  // atomic (temp + rename)
+
+}  // namespace neurotwin::cli

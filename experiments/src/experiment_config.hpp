@@ -1,0 +1,85 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "neurotwin/datasets/dataset_schema.hpp"
+#include "neurotwin/datasets/input_protocol.hpp"
+#include "neurotwin/simulator/cell_model.hpp"
+#include "neurotwin/simulator/discretization.hpp"
+#include "neurotwin/surrogate/tcn_model.hpp"
+#include "neurotwin/surrogate/trainer.hpp"
+
+namespace neurotwin::cli {
+
+struct CellConfig {
+  std::string morphology = "builtin";  // "builtin" or an SWC file path
+  SegmentRule segments;
+  SimpleBiophysics biophysics;
+  std::string excitatory_synapse = "nmda";  // nmda | ampa
+  double excitatory_gmax_nS = 0.4;
+  double inhibitory_gmax_nS = 1.0;
+  std::string record_dendrite = "apic[2](0.5)";  // section(x), or "" for none
+};
+
+struct SimulationConfig {
+  double dt_ms = 0.025;
+  double duration_ms = 3000.0;
+  bool store_soma_8perms = true;
+};
+
+struct DatasetConfig {
+  int train_simulations = 32;
+  int valid_simulations = 8;
+  int test_simulations = 8;
+};
+
+struct SweepConfig {
+  std::vector<int> depths = {1, 3};
+  std::vector<int> widths = {8, 24};
+  double auc_margin = 0.01;
+};
+
+struct ExportConfig {
+  std::string file = "surrogate.pt";  // under <output_dir>/export unless absolute
+};
+
+// One experiment: everything every subcommand needs. Defaults are the
+// embedded default experiment (experiments/configs/default.yaml).
+struct ExperimentConfig {
+  std::string output_dir = "runs/default";
+  std::string data_dir;  // empty: <output_dir>/data
+  std::int64_t seed = 1;
+  CellConfig cell;
+  SimulationConfig simulation;
+  std::string protocol_preset = "nmda";
+  InputProtocolConfig protocol;
+  DatasetConfig dataset;
+  TcnConfig model;
+  TrainingConfig training;
+  SweepConfig sweep;
+  ExportConfig export_;
+
+  ExperimentConfig();
+  std::string resolved_data_dir() const;
+};
+
+// "key.path=value" from --set.
+struct Override {
+  std::string key;
+  std::string value;
+};
+
+// Reads a YAML file (or the embedded defaults when path is empty), applies
+// overrides, and validates strictly: unknown keys, wrong types and
+// out-of-range values throw InputError naming the file, line and key.
+ExperimentConfig load_config(const std::string& path, const std::vector<Override>& overrides);
+
+// The cell, simulation and protocol keys (and the seed) as flat attributes
+// for dataset files, e.g. {"protocol.jitter_ms", 20.0}.
+std::vector<Attribute> dataset_attributes(const ExperimentConfig& config);
+
+// The fully resolved configuration as YAML: every key, loadable by load_config.
+std::string resolved_yaml(const ExperimentConfig& config);
+
+}  // namespace neurotwin::cli

@@ -1,0 +1,103 @@
+#include "neurotwin/surrogate/exporter.hpp"
+
+#include <torch/script.h>
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/version.hpp"
+
+namespace neurotwin {
+
+namespace fs = std::filesystem;
+
+std::string sidecar_path(const std::string& model_path) {
+  return fs::path(model_path).replace_extension(".yaml").string();
+}
+
+void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_clip_mV, const std::string& path,
+                        const ExportMetadata& metadata, bool overwrite) {
+  const std::string yaml_path = sidecar_path(path);
+  if (yaml_path == path) throw InputError(path + ": export path must not end in .yaml");
+  for (const std::string& p : {path, yaml_path})
+    if (fs::exists(p) && !overwrite) throw InputError(p + ": already exists (use --overwrite to replace it)");
+  const TcnConfig& c = model->config();
+
+  torch::jit::Module module("NeurotwinTcn");
+  std::ostringstream src;
+  src << "def forward(self, x):\n";
+  src << "    h = x\n";
+  for (int i = 0; i < c.depth; ++i) {
+    auto [w, b] = model->folded_layer(i);
+    module.register_parameter("w" + std::to_string(i), w.to(torch::kCPU), false);
+    module.register_parameter("b" + std::to_string(i), b.to(torch::kCPU), false);
+    const int k = i == 0 ? c.first_kernel_ms : c.kernel_ms;
+    src << "    h = torch.relu(torch.conv1d(torch.constant_pad_nd(h, [" << k - 1 << ", 0], 0.0), self.w" << i << ", self.b"
+        << i << "))\n";
+  }
+  auto& spike = const_cast<TcnModel&>(model)->spike_head();
+  auto& soma = const_cast<TcnModel&>(model)->soma_head();
+  module.register_parameter("spike_w", spike->weight.detach().clone().to(torch::kCPU), false);
+  module.register_parameter("spike_b", spike->bias.detach().clone().to(torch::kCPU), false);
+  module.register_parameter("soma_w", soma->weight.detach().clone().to(torch::kCPU), false);
+  module.register_parameter("soma_b", soma->bias.detach().clone().to(torch::kCPU), false);
+  std::ostringstream bias;
+  bias.precision(17);
+  bias << soma_bias_mV;
+  src << "    p = torch.sigmoid(torch.conv1d(h, self.spike_w, self.spike_b)).squeeze(1)\n";
+  src << "    v = torch.conv1d(h, self.soma_w, self.soma_b).squeeze(1) + " << bias.str() << "\n";
+  src << "    return p, v\n";
+  module.define(src.str());
+  module.eval();
+  const std::string tmp = path + ".partial";
+  fs::create_directories(fs::absolute(path).parent_path());
+  module.save(tmp);
+
+  YAML::Emitter y;
+  y << YAML::BeginMap;
+  y << YAML::Key << "format" << YAML::Value << "TorchScript (torch.jit.load)";
+  y << YAML::Key << "software" << YAML::Value << (std::string("neurotwin ") + kVersion + " (" + kBuild + ")");
+  y << YAML::Key << "inputs" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "x" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "shape" << YAML::Value << "[batch, channels, time]";
+  y << YAML::Key << "dtype" << YAML::Value << "float32";
+  y << YAML::Key << "channels" << YAML::Value << c.input_channels;
+  y << YAML::Key << "time_bin_ms" << YAML::Value << 1;
+  y << YAML::Key << "values" << YAML::Value << "1 where an input spike falls in the 1-ms bin, else 0";
+  y << YAML::Key << "channel_order" << YAML::Value << YAML::BeginSeq;
+  for (const std::string& d : metadata.input_descriptions) y << d;
+  y << YAML::EndSeq << YAML::EndMap << YAML::EndMap;
+  y << YAML::Key << "outputs" << YAML::Value << YAML::BeginSeq;
+  y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "spike_probability" << YAML::Key << "shape" << YAML::Value
+    << "[batch, time]" << YAML::Key << "units" << YAML::Value
+    << "probability of an output spike in the next bin (bin t predicts a spike at t + 0.5 .. t + 1.5 ms)" << YAML::EndMap;
+  y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "soma_v_mV" << YAML::Key << "shape" << YAML::Value
+    << "[batch, time]" << YAML::Key << "units" << YAML::Value << "mV" << YAML::Key << "note" << YAML::Value
+    << "somatic voltage at the bin start, trained on the voltage clipped at " + std::to_string(soma_clip_mV) + " mV"
+    << YAML::EndMap;
+  y << YAML::EndSeq;
+  y << YAML::Key << "causal" << YAML::Value << true;
+  y << YAML::Key << "architecture" << YAML::Value << YAML::BeginMap;
+  y << YAML::Key << "depth" << YAML::Value << c.depth << YAML::Key << "width" << YAML::Value << c.width;
+  y << YAML::Key << "first_kernel_ms" << YAML::Value << c.first_kernel_ms << YAML::Key << "kernel_ms" << YAML::Value
+    << c.kernel_ms;
+  y << YAML::Key << "receptive_field_ms" << YAML::Value << c.receptive_field_ms();
+  y << YAML::Key << "parameters" << YAML::Value << model->parameter_count();
+  y << YAML::Key << "macs_per_ms" << YAML::Value << model->macs_per_ms();
+  y << YAML::EndMap;
+  y << YAML::Key << "soma_bias_mV" << YAML::Value << soma_bias_mV;
+  for (const auto& [key, value] : metadata.facts) y << YAML::Key << key << YAML::Value << value;
+  y << YAML::EndMap;
+  {
+    std::ofstream out(yaml_path + ".partial");
+    out << y.c_str() << "\n";
+    if (!out) throw InputError(yaml_path + ": cannot write");
+  }
+  fs::rename(tmp, path);
+  fs::rename(yaml_path + ".partial", yaml_path);
+}
+
+}  // namespace neurotwin

@@ -1,0 +1,72 @@
+#include "neurotwin/surrogate/tcn_model.hpp"
+
+#include "neurotwin/simulator/input_error.hpp"
+
+namespace neurotwin {
+
+void TcnConfig::validate() const {
+  if (input_channels < 1) throw InputError("model: input_channels must be >= 1");
+  if (depth < 1 || depth > 64) throw InputError("model: depth must be in [1, 64]");
+  if (width < 1 || width > 4096) throw InputError("model: width must be in [1, 4096]");
+  if (first_kernel_ms < 1 || first_kernel_ms > 1000) throw InputError("model: first_kernel_ms must be in [1, 1000]");
+  if (kernel_ms < 1 || kernel_ms > 1000) throw InputError("model: kernel_ms must be in [1, 1000]");
+}
+
+TcnModelImpl::TcnModelImpl(const TcnConfig& config) : config_(config) {
+  config_.validate();
+  for (int i = 0; i < config_.depth; ++i) {
+    const int in = i == 0 ? config_.input_channels : config_.width;
+    const int k = i == 0 ? config_.first_kernel_ms : config_.kernel_ms;
+    convs_.push_back(register_module("conv" + std::to_string(i),
+                                     torch::nn::Conv1d(torch::nn::Conv1dOptions(in, config_.width, k))));
+    norms_.push_back(register_module("norm" + std::to_string(i), torch::nn::BatchNorm1d(config_.width)));
+  }
+  spike_head_ = register_module("spike_head", torch::nn::Conv1d(torch::nn::Conv1dOptions(config_.width, 1, 1)));
+  soma_head_ = register_module("soma_head", torch::nn::Conv1d(torch::nn::Conv1dOptions(config_.width, 1, 1)));
+  {
+    torch::NoGradGuard no_grad;
+    spike_head_->bias.fill_(-4.0);  // output spikes are rare: start near p = 0.02
+    soma_head_->bias.zero_();
+  }
+}
+
+TcnModelImpl::Output TcnModelImpl::forward(const torch::Tensor& x) {
+  namespace F = torch::nn::functional;
+  torch::Tensor h = x;
+  for (std::size_t i = 0; i < convs_.size(); ++i) {
+    const int k = i == 0 ? config_.first_kernel_ms : config_.kernel_ms;
+    // Causal: pad k-1 bins on the left only, so bin t sees bins t-k+1 .. t.
+    h = F::pad(h, F::PadFuncOptions({k - 1, 0}));
+    h = torch::relu(norms_[i]->forward(convs_[i]->forward(h)));
+  }
+  return {spike_head_->forward(h).squeeze(1), soma_head_->forward(h).squeeze(1)};
+}
+
+std::int64_t TcnModelImpl::parameter_count() const {
+  std::int64_t n = 0;
+  for (const auto& p : parameters()) n += p.numel();
+  return n;
+}
+
+std::int64_t TcnModelImpl::macs_per_ms() const {
+  std::int64_t macs = 0;
+  for (int i = 0; i < config_.depth; ++i) {
+    const std::int64_t in = i == 0 ? config_.input_channels : config_.width;
+    const std::int64_t k = i == 0 ? config_.first_kernel_ms : config_.kernel_ms;
+    macs += in * config_.width * k;
+  }
+  return macs + 2 * static_cast<std::int64_t>(config_.width);
+}
+
+std::pair<torch::Tensor, torch::Tensor> TcnModelImpl::folded_layer(int i) const {
+  torch::NoGradGuard no_grad;
+  const auto& conv = convs_.at(static_cast<std::size_t>(i));
+  const auto& norm = norms_.at(static_cast<std::size_t>(i));
+  // y = gamma (conv(x) - mean) / sqrt(var + eps) + beta
+  const torch::Tensor scale = norm->weight / torch::sqrt(norm->running_var + norm->options.eps());
+  torch::Tensor weight = conv->weight * scale.view({-1, 1, 1});
+  torch::Tensor bias = (conv->bias - norm->running_mean) * scale + norm->bias;
+  return {weight.detach().clone(), bias.detach().clone()};
+}
+
+}  // namespace neurotwin
