@@ -1,0 +1,125 @@
+// Physics against closed-form results: passive cable, membrane time constant,
+// synaptic conductance, and the spec's check values.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "neurotwin/simulator/cell_model.hpp"
+#include "neurotwin/simulator/hodgkin_huxley.hpp"
+#include "neurotwin/simulator/passive.hpp"
+#include "neurotwin/simulator/recording.hpp"
+#include "neurotwin/simulator/synapse.hpp"
+
+using namespace neurotwin;
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// A soma-less "cell": one straight cylinder as the root section.
+CellModel cylinder(double length_um, double diam_um, double max_segment_um, double g_pas, double cm, double ra) {
+  Morphology m;
+  m.name = "cylinder";
+  MorphSection s;
+  s.type = SectionType::soma;
+  s.points = {{0, 0, 0, diam_um}, {length_um, 0, 0, diam_um}};
+  m.sections.push_back(s);
+  CellModel cell;
+  cell.geometry = discretize(m, SegmentRule{max_segment_um});
+  cell.v_init_mV = -70;
+  const PassiveProperties p{cm, ra, g_pas, -70.0};
+  set_cable_properties(cell, {p});
+  std::vector<PassiveMechanism::Instance> pas;
+  for (const Segment& seg : cell.geometry.segments) pas.push_back({seg.node, g_pas, -70.0});
+  cell.mechanisms.push_back([pas] { return std::make_unique<PassiveMechanism>(pas); });
+  return cell;
+}
+
+}  // namespace
+
+TEST_CASE("passive cable: steady-state profile and input resistance match the sealed-end solution") {
+  // d = 1 um, Rm = 1/g = 1e4 Ohm cm2, Ra = 100 Ohm cm: lambda = sqrt(d Rm / (4 Ra)) = 500 um.
+  const double length = 1000, diam = 1, g = 1e-4, ra = 100;
+  const CellModel cell = cylinder(length, diam, 2.5, g, 1.0, ra);  // 401 segments
+  const double lambda_um = std::sqrt((diam * 1e-4 / 4) * (1 / g) / ra) * 1e4;
+  REQUIRE(lambda_um == Approx(500));
+  Simulation sim(cell, 0.025);
+  const double amp_nA = 0.05;
+  sim.add_current_clamp({cell.geometry.segments.front().node, 0, 1e9, amp_nA});
+  sim.initialize();
+  for (int i = 0; i < 40 * 400; ++i) sim.step();  // 400 ms >> tau = 10 ms
+  // Input resistance of a finite sealed cable: r_a lambda coth(L / lambda).
+  const double r_a_MOhm_per_um = 4 * ra / (kPi * diam * diam) * 1e-2;  // Ohm cm / um^2 -> MOhm/um
+  const double r_in = r_a_MOhm_per_um * lambda_um / std::tanh(length / lambda_um);
+  // (The current enters the first segment centre, 1.25 um from the end: well inside the 1% tolerance.)
+  const double v0_expected = amp_nA * r_in;
+  for (const Segment& s : cell.geometry.segments) {
+    const double x = s.x * length;
+    // V(x) = V(0) cosh((L - x)/lambda) / cosh(L/lambda); measured relative to the injection node.
+    const double expected = v0_expected * std::cosh((length - x) / lambda_um) / std::cosh((length - 0.0) / lambda_um);
+    const double got = sim.voltage_mV(s.node) + 70.0;
+    INFO("x = " << x);
+    CHECK(got == Approx(expected).epsilon(0.01));
+  }
+}
+
+TEST_CASE("passive membrane time constant is Rm Cm") {
+  // After the current stops, a sealed cable's slowest mode decays with tau = cm / g_pas.
+  const double g = 5e-5, cm = 1.0;  // tau = 20 ms
+  const CellModel cell = cylinder(200, 2, 10, g, cm, 100);
+  Simulation sim(cell, 0.025);
+  const int node = cell.geometry.segments[3].node;
+  sim.add_current_clamp({node, 0, 50, 0.1});
+  sim.initialize();
+  double v100 = 0, v140 = 0;
+  for (int i = 1; i <= 40 * 140; ++i) {
+    sim.step();
+    if (i == 40 * 100) v100 = sim.voltage_mV(node) + 70;
+    if (i == 40 * 140) v140 = sim.voltage_mV(node) + 70;
+  }
+  const double tau = 40.0 / std::log(v100 / v140);
+  CHECK(tau == Approx(cm / g * 1e-3).epsilon(0.005));
+}
+
+TEST_CASE("a synaptic conductance follows the double exponential") {
+  const CellModel cell = cylinder(20, 20, 40, 1e-4, 1.0, 100);
+  CellModel with_syn = cell;
+  with_syn.synapse_groups.push_back({ampa_synapse(0.001), {0}});
+  with_syn.synapse_groups.push_back({gaba_a_synapse(0.002), {0}});
+  const double dt = 0.025;
+  Simulation sim(with_syn, dt);
+  sim.set_inputs({{10.0, 0}, {10.0, 1}});
+  sim.initialize();
+  // The event lands between steps at t_e = 10 ms (spec §8.6); sample the states at step ends.
+  const double f_ampa = double_exponential_factor(0.3, 3.0), f_gaba = double_exponential_factor(0.2, 8.0);
+  double max_error = 0, peak = 0;
+  for (int n = 0; n < 40 * 40; ++n) {
+    sim.step();
+    const double t = sim.time_ms();
+    const double s = t - 10.0;
+    const double expected_ampa = s < 0 ? 0 : 0.001 * f_ampa * (std::exp(-s / 3.0) - std::exp(-s / 0.3));
+    const double expected_gaba = s < 0 ? 0 : 0.002 * f_gaba * (std::exp(-s / 8.0) - std::exp(-s / 0.2));
+    max_error = std::max(max_error, std::abs(sim.synapse_group(0).conductance_uS(0, 0.0) - expected_ampa));
+    max_error = std::max(max_error, std::abs(sim.synapse_group(1).conductance_uS(0, 0.0) - expected_gaba));
+    peak = std::max(peak, sim.synapse_group(0).conductance_uS(0, 0.0));
+  }
+  CHECK(max_error < 1e-12);
+  CHECK(peak == Approx(0.001).epsilon(1e-4));  // normalized peak = gmax
+}
+
+TEST_CASE("spec check values: normalization factors and magnesium block") {
+  CHECK(double_exponential_factor(0.3, 3.0) == Approx(1.435055183).epsilon(1e-9));
+  CHECK(double_exponential_factor(2.0, 70.0) == Approx(1.142885949).epsilon(1e-9));
+  CHECK(double_exponential_factor(0.2, 8.0) == Approx(1.127389136).epsilon(1e-9));
+  CHECK(magnesium_block(-70, 1) == Approx(0.0130294).epsilon(1e-5));
+  CHECK(magnesium_block(-40, 1) == Approx(0.127035).epsilon(1e-5));
+  CHECK(magnesium_block(0, 1) == Approx(0.781182).epsilon(1e-5));
+}
+
+TEST_CASE("hh steady states at rest are the classic squid-axon values") {
+  const HhRates r = hh_rates(-65.0, 6.3);
+  CHECK(r.m_inf == Approx(0.0529).epsilon(0.002));
+  CHECK(r.h_inf == Approx(0.5961).epsilon(0.002));
+  CHECK(r.n_inf == Approx(0.3177).epsilon(0.002));
+  // Q10 of 3 per 10 degrees speeds every gate.
+  CHECK(hh_rates(-65.0, 16.3).m_tau_ms == Approx(r.m_tau_ms / 3.0));
+}

@@ -166,3 +166,47 @@ TEST_CASE("built-in cell matches NEURON (Import3d, pas, hh, Exp2Syn)", "[neuron]
     CHECK(rmse <= 0.5);
   }
 }
+
+TEST_CASE("single hh compartment: current threshold equals NEURON's", "[neuron]") {
+  // L = diam = 20 um, hh, 1 ms pulse at 5 ms; bisection for v > 0 mV.
+  Morphology m;
+  m.name = "hh-compartment";
+  MorphSection s;
+  s.type = SectionType::soma;
+  s.points = {{0, 0, 0, 20}, {20, 0, 0, 20}};
+  m.sections.push_back(s);
+  for (const bool table : {true, false}) {
+    CellModel cell;
+    cell.geometry = discretize(m);
+    cell.v_init_mV = -65;
+    set_cable_properties(cell, {PassiveProperties{1.0, 35.4, 0, -65}});
+    HhParameters hh;
+    hh.use_table = table;
+    cell.mechanisms.push_back([hh] { return std::make_unique<HodgkinHuxleyMechanism>(std::vector<int>{0}, hh, 6.3); });
+    auto spikes = [&](double amp) {
+      Simulation sim(cell, 0.025);
+      sim.add_current_clamp({0, 5, 1, amp});
+      sim.initialize();
+      double vmax = -100;
+      for (int i = 0; i < 40 * 40; ++i) {
+        sim.step();
+        vmax = std::max(vmax, sim.voltage_mV(0));
+      }
+      return vmax > 0;
+    };
+    double lo = 0, hi = 5;
+    for (int i = 0; i < 40; ++i) (spikes(0.5 * (lo + hi)) ? hi : lo) = 0.5 * (lo + hi);
+    const auto result = test::run_python(std::string(NEUROTWIN_TESTS_DIR) + "/neuron/hh_threshold.py 1 " + (table ? "1" : "0"));
+    INFO(result.output);
+    REQUIRE(result.status == 0);
+    // The last line is the threshold (NEURON may print notices before it).
+    std::string last = result.output;
+    while (!last.empty() && last.back() == '\n') last.pop_back();
+    last = last.substr(last.find_last_of('\n') + 1);
+    const double neuron_threshold = std::stod(last);
+    WARN("hh threshold for a 1-ms pulse (table " << table << "): ours " << hi << " nA, NEURON " << neuron_threshold << " nA");
+    CHECK(hi == Approx(neuron_threshold).epsilon(1e-6));
+    CHECK(hi > 0.05);  // a real threshold, not a trivial bound
+    CHECK(hi < 1.0);
+  }
+}

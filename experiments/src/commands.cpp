@@ -124,13 +124,23 @@ CellModel build_cell(const ExperimentConfig& config, std::string* morphology_sha
   return build_simple_cell(morphology, config.cell.biophysics, config.cell.segments);
 }
 
-Context make_context(const CommonOptions& options) {
+std::vector<Override> parse_overrides(const std::vector<std::string>& set) {
   std::vector<Override> overrides;
-  for (const std::string& s : options.set) {
+  for (const std::string& s : set) {
     const auto eq = s.find('=');
     if (eq == std::string::npos || eq == 0) throw InputError("--set '" + s + "': expected key=value");
     overrides.push_back({s.substr(0, eq), s.substr(eq + 1)});
   }
+  return overrides;
+}
+
+int run_print_config(const CommonOptions& options) {
+  std::fputs(resolved_yaml(load_config(options.config_path, parse_overrides(options.set))).c_str(), stdout);
+  return 0;
+}
+
+Context make_context(const CommonOptions& options) {
+  std::vector<Override> overrides = parse_overrides(options.set);
   if (!options.output_dir.empty()) overrides.push_back({"output_dir", options.output_dir});
   Context ctx;
   ctx.config = load_config(options.config_path, overrides);

@@ -27,6 +27,9 @@ struct Context {
   bool overwrite = false;
 };
 
+// Parses --set key=value pairs.
+std::vector<Override> parse_overrides(const std::vector<std::string>& set);
+
 // Loads and validates the configuration, sets LibTorch's thread count, picks
 // the device, and prepares the output directory (its config.resolved.yaml
 // must match unless --overwrite).
@@ -52,6 +55,7 @@ int run_export(Context& ctx, const std::string& model_path, const std::string& o
 int run_sweep(Context& ctx, SweepRow* chosen = nullptr);
 int run_experiment(Context& ctx);
 int run_info(const CommonOptions& options);
+int run_print_config(const CommonOptions& options);
 
 // Helpers shared by the commands.
 std::string metrics_json(const EvaluationMetrics& m);

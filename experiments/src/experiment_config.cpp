@@ -317,8 +317,13 @@ void emit_value(YAML::Emitter& y, const Field& f) {
 ExperimentConfig::ExperimentConfig() {
   model.depth = 3;
   model.width = 24;
-  model.first_kernel_ms = 25;
-  model.kernel_ms = 11;
+  model.first_kernel_ms = 35;
+  model.kernel_ms = 15;
+  training.steps = 1000;
+  training.batch_size = 16;
+  training.learning_rate = 1e-3;
+  training.validate_every = 100;
+  training.checkpoint_every = 100;
 }
 
 std::string ExperimentConfig::resolved_data_dir() const {

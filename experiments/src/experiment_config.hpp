@@ -17,7 +17,7 @@ struct CellConfig {
   SegmentRule segments;
   SimpleBiophysics biophysics;
   std::string excitatory_synapse = "nmda";  // nmda | ampa
-  double excitatory_gmax_nS = 0.4;
+  double excitatory_gmax_nS = 0.25;
   double inhibitory_gmax_nS = 1.0;
   std::string record_dendrite = "apic[2](0.5)";  // section(x), or "" for none
 };
@@ -29,9 +29,9 @@ struct SimulationConfig {
 };
 
 struct DatasetConfig {
-  int train_simulations = 32;
-  int valid_simulations = 8;
-  int test_simulations = 8;
+  int train_simulations = 96;
+  int valid_simulations = 16;
+  int test_simulations = 16;
 };
 
 struct SweepConfig {

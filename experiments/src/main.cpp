@@ -20,7 +20,9 @@ void add_common(CLI::App* app, CommonOptions& o, bool takes_config = true) {
   if (takes_config)
     app->add_option("config", o.config_path, "experiment YAML (default: the embedded default experiment)")
         ->check(CLI::ExistingFile);
-  app->add_option("--set", o.set, "override one key, e.g. --set training.steps=500 (repeatable)")->take_all();
+  app->add_option("--set", o.set, "override one key, e.g. --set training.steps=500 (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app->add_option("-o,--output-dir", o.output_dir, "output directory (overrides output_dir)");
   app->add_option("--threads", o.threads, "threads for simulation and LibTorch (default: all cores)")
       ->check(CLI::NonNegativeNumber);
@@ -54,6 +56,12 @@ int main(int argc, char** argv) {
   exporter->add_option("--output", export_path, "TorchScript file (default: <output_dir>/export/<export.file>)");
   auto* run = app.add_subcommand("run", "the whole experiment: simulate, sweep, export the smallest faithful network");
   add_common(run, common);
+  auto* config = app.add_subcommand("config", "print the fully resolved configuration (every key) and exit");
+  config->add_option("config", common.config_path, "experiment YAML (default: the embedded default experiment)")
+      ->check(CLI::ExistingFile);
+  config->add_option("--set", common.set, "override one key (repeatable)")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   auto* info = app.add_subcommand("info", "versions, threads and device");
   info->add_option("--threads", common.threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
   info->add_option("--device", common.device, "auto, cpu, cuda or cuda:N");
@@ -66,6 +74,7 @@ int main(int argc, char** argv) {
   H5::Exception::dontPrint();
   try {
     if (info->parsed()) return neurotwin::cli::run_info(common);
+    if (config->parsed()) return neurotwin::cli::run_print_config(common);
     neurotwin::cli::Context ctx = neurotwin::cli::make_context(common);
     if (simulate->parsed()) return neurotwin::cli::run_simulate(ctx);
     if (train->parsed()) return neurotwin::cli::run_train(ctx);

@@ -55,7 +55,9 @@ Morphology builtin_pyramidal_morphology() {
   soma.points = {Point3{0, -soma_d / 2, 0, soma_d}, Point3{0, 0, 0, soma_d}, Point3{0, soma_d / 2, 0, soma_d}};
   m.sections.push_back(soma);
 
-  // Basal trees: root 30 µm, then two bifurcations (80 µm, 120 µm branches).
+  // Basal trees: root 30 µm, then two bifurcations (90 µm, 110 µm branches).
+  // Lengths avoid multiples of the 40 µm segment rule, so that rounding of the
+  // coordinates cannot change nseg between equivalent branches.
   const double basal_azimuth[4] = {200.0, 250.0, 290.0, 340.0};
   const double basal_elevation[4] = {15.0, -20.0, 25.0, -10.0};
   for (int t = 0; t < 4; ++t) {
@@ -65,33 +67,33 @@ Morphology builtin_pyramidal_morphology() {
     const int root = add_section(m, SectionType::basal, 0, 0.5, start, d, 30.0, 2.0, 1.6);
     for (int side = -1; side <= 1; side += 2) {
       const Direction d1 = unit(basal_azimuth[t] + 25.0 * side, basal_elevation[t] + 10.0 * side);
-      const int mid = add_section(m, SectionType::basal, root, 1.0, end_point(m, root), d1, 80.0, 1.1, 0.8);
+      const int mid = add_section(m, SectionType::basal, root, 1.0, end_point(m, root), d1, 90.0, 1.1, 0.8);
       for (int side2 = -1; side2 <= 1; side2 += 2) {
         const Direction d2 = unit(basal_azimuth[t] + 25.0 * side + 15.0 * side2,
                                   basal_elevation[t] + 10.0 * side - 12.0 * side2);
-        add_section(m, SectionType::basal, mid, 1.0, end_point(m, mid), d2, 120.0, 0.6, 0.45);
+        add_section(m, SectionType::basal, mid, 1.0, end_point(m, mid), d2, 110.0, 0.6, 0.45);
       }
     }
   }
 
-  // Apical: trunk of three 180 µm sections with an oblique at the first two
-  // junctions, then a tuft: two 120 µm branches, each with two 160 µm children.
+  // Apical: trunk of three 190 µm sections with a 105 µm oblique at the first
+  // two junctions, then a tuft: two 125 µm branches, each with two 150 µm children.
   const Direction up = unit(90.0, 0.0);
   const Point3 trunk_start{0, soma_d / 2, 0, 4.0};
-  int trunk = add_section(m, SectionType::apical, 0, 0.5, trunk_start, up, 180.0, 4.0, 3.2);
+  int trunk = add_section(m, SectionType::apical, 0, 0.5, trunk_start, up, 190.0, 4.0, 3.2);
   for (int j = 0; j < 2; ++j) {
     const double az = j == 0 ? 30.0 : 150.0;
     const Point3 junction = end_point(m, trunk);
-    const int next = add_section(m, SectionType::apical, trunk, 1.0, junction, up, 180.0, 3.2 - 0.7 * j, 2.5 - 0.7 * j);
-    add_section(m, SectionType::apical, trunk, 1.0, junction, unit(az, 20.0), 100.0, 1.0, 0.7);
+    const int next = add_section(m, SectionType::apical, trunk, 1.0, junction, up, 190.0, 3.2 - 0.7 * j, 2.5 - 0.7 * j);
+    add_section(m, SectionType::apical, trunk, 1.0, junction, unit(az, 20.0), 105.0, 1.0, 0.7);
     trunk = next;
   }
   for (int side = -1; side <= 1; side += 2) {
     const Direction d1 = unit(90.0 - 35.0 * side, 15.0 * side);
-    const int branch = add_section(m, SectionType::apical, trunk, 1.0, end_point(m, trunk), d1, 120.0, 1.4, 1.1);
+    const int branch = add_section(m, SectionType::apical, trunk, 1.0, end_point(m, trunk), d1, 125.0, 1.4, 1.1);
     for (int side2 = -1; side2 <= 1; side2 += 2) {
       const Direction d2 = unit(90.0 - 35.0 * side - 20.0 * side2, 15.0 * side + 20.0 * side2);
-      add_section(m, SectionType::apical, branch, 1.0, end_point(m, branch), d2, 160.0, 0.8, 0.5);
+      add_section(m, SectionType::apical, branch, 1.0, end_point(m, branch), d2, 150.0, 0.8, 0.5);
     }
   }
   return m;

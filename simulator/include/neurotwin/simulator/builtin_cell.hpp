@@ -9,7 +9,7 @@ namespace neurotwin {
 // branches and a tuft that bifurcates twice. Lengths and tapering diameters
 // are in the range of cortical pyramidal cells; coordinates are rounded to
 // 1 nm so that an SWC round trip is exact. With a 40 µm segment rule it has
-// 243 dendritic segments.
+// 203 dendritic segments (124 basal, 79 apical), hence 406 synaptic inputs.
 Morphology builtin_pyramidal_morphology();
 
 }  // namespace neurotwin

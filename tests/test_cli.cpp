@@ -1,0 +1,175 @@
+// The neurotwin command line, run as a user runs it.
+#include <catch2/catch.hpp>
+#include <filesystem>
+#include <fstream>
+
+#include "test_support.hpp"
+
+namespace fs = std::filesystem;
+using neurotwin::test::run_command;
+using neurotwin::test::TempDir;
+
+namespace {
+
+std::string nt(const std::string& args) { return std::string(NEUROTWIN_BINARY) + " " + args; }
+
+void write(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// A tiny but complete experiment: 700-ms simulations, 2 x 2 sweep of small nets.
+const char* kTiny =
+    "output_dir: OUT\n"
+    "simulation: {duration_ms: 700}\n"
+    "dataset: {train_simulations: 4, valid_simulations: 2, test_simulations: 2}\n"
+    "cell: {excitatory_gmax_nS: 0.4}\n"
+    "model: {first_kernel_ms: 9, kernel_ms: 3}\n"
+    "training: {steps: 12, batch_size: 2, window_ms: 100, validate_every: 6, checkpoint_every: 6}\n"
+    "sweep: {depths: [1, 2], widths: [2, 4]}\n";
+
+std::string tiny_config(const TempDir& dir) {
+  std::string text = kTiny;
+  text.replace(text.find("OUT"), 3, dir.file("out"));
+  const std::string path = dir.file("tiny.yaml");
+  write(path, text);
+  return path;
+}
+
+}  // namespace
+
+TEST_CASE("--help and --version") {
+  const auto help = run_command(nt("--help"));
+  CHECK(help.status == 0);
+  for (const char* sub : {"simulate", "train", "evaluate", "sweep", "export", "run", "info", "config"})
+    CHECK_THAT(help.output, Catch::Contains(sub));
+  for (const char* sub : {"simulate", "train", "evaluate", "sweep", "export", "run"}) {
+    const auto h = run_command(nt(std::string(sub) + " --help"));
+    CHECK(h.status == 0);
+    CHECK_THAT(h.output, Catch::Contains("--set") && Catch::Contains("--threads") && Catch::Contains("--overwrite"));
+  }
+  const auto version = run_command(nt("--version"));
+  CHECK(version.status == 0);
+  CHECK_THAT(version.output, Catch::Contains("neurotwin 0."));
+  const auto info = run_command(nt("info --threads 2"));
+  CHECK(info.status == 0);
+  CHECK_THAT(info.output, Catch::Contains("LibTorch") && Catch::Contains("threads   2") && Catch::Contains("device"));
+}
+
+TEST_CASE("experiments/configs/default.yaml is the embedded default experiment") {
+  const auto embedded = run_command(nt("config"));
+  const auto file = run_command(nt(std::string("config ") + NEUROTWIN_TESTS_DIR + "/../experiments/configs/default.yaml"));
+  REQUIRE(embedded.status == 0);
+  REQUIRE(file.status == 0);
+  CHECK(embedded.output == file.output);
+  // The resolved configuration loads back to itself.
+  TempDir dir("config");
+  write(dir.file("resolved.yaml"), embedded.output);
+  CHECK(run_command(nt("config " + dir.file("resolved.yaml"))).output == embedded.output);
+}
+
+TEST_CASE("configuration errors name the file, the line and the key") {
+  TempDir dir("badconfig");
+  const std::string path = dir.file("bad.yaml");
+  SECTION("typo in a key") {
+    write(path, "seed: 3\ntraining:\n  lerning_rate: 0.01\n");
+    const auto r = run_command(nt("config " + path));
+    CHECK(r.status == 2);
+    CHECK_THAT(r.output, Catch::Contains("bad.yaml:3") && Catch::Contains("training.lerning_rate") &&
+                             Catch::Contains("did you mean 'training.learning_rate'"));
+  }
+  SECTION("wrong type") {
+    write(path, "training:\n  steps: many\n");
+    const auto r = run_command(nt("config " + path));
+    CHECK(r.status == 2);
+    CHECK_THAT(r.output, Catch::Contains("bad.yaml:2") && Catch::Contains("training.steps") && Catch::Contains("integer"));
+  }
+  SECTION("out of range") {
+    write(path, "simulation:\n  dt_ms: -1\n");
+    const auto r = run_command(nt("config " + path));
+    CHECK(r.status == 2);
+    CHECK_THAT(r.output, Catch::Contains("bad.yaml:2") && Catch::Contains("simulation.dt_ms") && Catch::Contains("out of range"));
+  }
+  SECTION("bad choice") {
+    write(path, "cell:\n  excitatory_synapse: gaba\n");
+    CHECK_THAT(run_command(nt("config " + path)).output, Catch::Contains("bad.yaml:2") && Catch::Contains("nmda, ampa"));
+  }
+  SECTION("YAML syntax") {
+    write(path, "training: {steps: 3\n");
+    const auto r = run_command(nt("config " + path));
+    CHECK(r.status == 2);
+    CHECK_THAT(r.output, Catch::Contains("bad.yaml") && Catch::Contains("YAML syntax"));
+  }
+  SECTION("--set with an unknown key or a bad value") {
+    CHECK_THAT(run_command(nt("config --set training.stepz=3")).output,
+               Catch::Contains("--set training.stepz=3") && Catch::Contains("unknown key"));
+    CHECK_THAT(run_command(nt("config --set training.steps=0")).output,
+               Catch::Contains("--set training.steps=0") && Catch::Contains("out of range"));
+  }
+  SECTION("--set overrides a single key") {
+    const auto r = run_command(nt("config --set training.steps=77 --set sweep.widths=[3,5]"));
+    CHECK(r.status == 0);
+    CHECK_THAT(r.output, Catch::Contains("steps: 77") && Catch::Contains("widths: [3, 5]"));
+  }
+}
+
+TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites silently") {
+  TempDir dir("e2e");
+  const std::string config = tiny_config(dir);
+  const fs::path out = dir.file("out");
+  const auto run = run_command(nt("run " + config + " --threads 2"));
+  INFO(run.output);
+  REQUIRE(run.status == 0);
+  for (const char* f : {"config.resolved.yaml", "data/train.h5", "data/valid.h5", "data/test.h5", "sweep/results.csv",
+                        "sweep/results.json", "sweep/d1_w2/best_model.pt", "sweep/d2_w4/result.yaml", "export/surrogate.pt",
+                        "export/surrogate.yaml", "evaluation/metrics.json"})
+    CHECK(fs::exists(out / f));
+  CHECK_THAT(run.output, Catch::Contains("Smallest network within") && Catch::Contains("depth width"));
+  std::ifstream csv(out / "sweep" / "results.csv");
+  int lines = 0;
+  for (std::string line; std::getline(csv, line);) ++lines;
+  CHECK(lines == 5);  // header + 2 x 2
+
+  SECTION("rerunning resumes: completed work is kept") {
+    const auto again = run_command(nt("run " + config));
+    INFO(again.output);
+    CHECK(again.status == 0);
+    CHECK_THAT(again.output, Catch::Contains("complete, kept") && Catch::Contains("done earlier, kept"));
+  }
+  SECTION("an interrupted sweep entry is retrained from its checkpoint") {
+    fs::remove(out / "sweep" / "d2_w4" / "result.yaml");
+    const auto again = run_command(nt("sweep " + config));
+    INFO(again.output);
+    CHECK(again.status == 0);
+    CHECK(fs::exists(out / "sweep" / "d2_w4" / "result.yaml"));
+  }
+  SECTION("a different configuration in the same directory is refused") {
+    const auto other = run_command(nt("train " + config + " --set training.steps=13"));
+    CHECK(other.status == 2);
+    CHECK_THAT(other.output, Catch::Contains("different configuration") && Catch::Contains("--overwrite"));
+  }
+  SECTION("export refuses to overwrite an existing file") {
+    const auto model = (out / "sweep" / "d1_w2" / "best_model.pt").string();
+    const auto e = run_command(nt("export " + config + " --model " + model + " --output " + (out / "export" / "surrogate.pt").string()));
+    CHECK(e.status == 2);
+    CHECK_THAT(e.output, Catch::Contains("already exists") && Catch::Contains("--overwrite"));
+    const auto fresh = run_command(nt("export " + config + " --model " + model + " --output " + dir.file("mine.pt")));
+    CHECK(fresh.status == 0);
+    CHECK(fs::exists(dir.file("mine.yaml")));
+  }
+  SECTION("evaluate reads the test split and writes metrics") {
+    const auto e = run_command(nt("evaluate " + config + " --model " + (out / "sweep" / "d1_w2" / "best_model.pt").string()));
+    INFO(e.output);
+    CHECK(e.status == 0);
+    CHECK_THAT(e.output, Catch::Contains("spike AUC"));
+  }
+  SECTION("a truncated dataset is reported, not used") {
+    const auto test_file = out / "data" / "test.h5";
+    fs::resize_file(test_file, fs::file_size(test_file) / 3);
+    const auto e = run_command(nt("evaluate " + config + " --model " + (out / "sweep" / "d1_w2" / "best_model.pt").string()));
+    CHECK(e.status == 2);
+    CHECK_THAT(e.output, Catch::Contains("test.h5"));
+  }
+  SECTION("a missing model file is reported") {
+    const auto e = run_command(nt("evaluate " + config + " --model " + dir.file("nope.pt")));
+    CHECK(e.status == 2);
+    CHECK_THAT(e.output, Catch::Contains("nope.pt") && Catch::Contains("no such model"));
+  }
+}

@@ -1,0 +1,165 @@
+// LibTorch first: Debian's build pulls in glog, whose CHECK macros would
+// clash with Catch's.
+#include <torch/torch.h>
+#undef CHECK
+#undef CHECK_EQ
+#undef CHECK_NE
+#undef CHECK_LT
+#undef CHECK_LE
+#undef CHECK_GT
+#undef CHECK_GE
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include "neurotwin/datasets/dataset_generation.hpp"
+#include "neurotwin/simulator/builtin_cell.hpp"
+#include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/surrogate/evaluator.hpp"
+#include "neurotwin/surrogate/exporter.hpp"
+#include "neurotwin/surrogate/metrics.hpp"
+#include "neurotwin/surrogate/tcn_model.hpp"
+#include "neurotwin/surrogate/trainer.hpp"
+#include "test_support.hpp"
+
+using namespace neurotwin;
+namespace fs = std::filesystem;
+
+TEST_CASE("metrics against values worked out by hand") {
+  // Positives score 0.35 and 0.8; negatives 0.1 and 0.4: 3 of 4 pairs ordered.
+  CHECK(roc_auc({0.1f, 0.4f, 0.35f, 0.8f}, {0, 0, 1, 1}) == Approx(0.75));
+  CHECK(roc_auc({0.5f, 0.5f, 0.5f, 0.5f}, {0, 1, 0, 1}) == Approx(0.5));  // ties count half
+  CHECK(roc_auc({1.f, 2.f, 3.f}, {1, 0, 0}) == Approx(0.0));
+  CHECK(std::isnan(roc_auc({1.f, 2.f}, {0, 0})));
+  // Descending: P(0.9) N(0.8) P(0.7) P(0.6) N(0.5) N(0.4).
+  const std::vector<float> s = {0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f};
+  const std::vector<char> l = {1, 0, 1, 1, 0, 0};
+  CHECK(tpr_at_fpr(s, l, 0.0) == Approx(1.0 / 3));
+  CHECK(tpr_at_fpr(s, l, 0.3) == Approx(1.0 / 3));
+  CHECK(tpr_at_fpr(s, l, 0.34) == Approx(1.0));
+  CHECK(rmse({1, 2, 3}, {1, 2, 5}) == Approx(std::sqrt(4.0 / 3)));
+  CHECK(explained_variance({2, 3, 4, 5}, {1, 2, 3, 4}) == Approx(1.0));  // a constant offset is not variance
+  CHECK(explained_variance({2.5f, 2.5f, 2.5f, 2.5f}, {1, 2, 3, 4}) == Approx(0.0));
+  CHECK(explained_variance({1, 2, 3, 5}, {1, 2, 3, 4}) == Approx(1.0 - 0.1875 / 1.25));
+}
+
+namespace {
+
+TcnModel trained_looking_model(int channels) {
+  torch::manual_seed(3);
+  TcnModel model(TcnConfig{channels, 3, 6, 7, 4});
+  // Give batch norm non-trivial running statistics.
+  model->train();
+  for (int i = 0; i < 5; ++i) model->forward(torch::rand({4, channels, 50}).round());
+  model->eval();
+  return model;
+}
+
+}  // namespace
+
+TEST_CASE("TCN: output at time t does not depend on inputs after t") {
+  TcnModel model = trained_looking_model(10);
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::rand({2, 10, 80}).lt(0.1).to(torch::kFloat);
+  const auto a = model->forward(x);
+  CHECK((a.spike_logit.sizes() == std::vector<std::int64_t>{2, 80}));
+  const int t0 = 40;
+  torch::Tensor y = x.clone();
+  y.narrow(2, t0 + 1, 80 - t0 - 1).fill_(1.0);
+  const auto b = model->forward(y);
+  CHECK(torch::equal(a.spike_logit.narrow(1, 0, t0 + 1), b.spike_logit.narrow(1, 0, t0 + 1)));
+  CHECK(torch::equal(a.soma.narrow(1, 0, t0 + 1), b.soma.narrow(1, 0, t0 + 1)));
+  // ... and does depend on inputs at and before t (the test can fail).
+  CHECK_FALSE(torch::equal(a.spike_logit.narrow(1, t0 + 1, 10), b.spike_logit.narrow(1, t0 + 1, 10)));
+  CHECK(model->config().receptive_field_ms() == 7 + 2 * 3);
+  CHECK(model->macs_per_ms() == 10 * 6 * 7 + 2 * 6 * 6 * 4 + 2 * 6);
+}
+
+TEST_CASE("TorchScript export: Python's torch.jit.load gives the C++ model's outputs", "[python]") {
+  const int channels = 12, bins = 90;
+  TcnModel model = trained_looking_model(channels);
+  test::TempDir dir("export");
+  const std::string path = dir.file("model.pt");
+  ExportMetadata meta;
+  for (int c = 0; c < channels; ++c) meta.input_descriptions.push_back("channel " + std::to_string(c));
+  export_torchscript(model, -67.5, -55.0, path, meta, false);
+  CHECK(fs::exists(path));
+  CHECK(fs::exists(dir.file("model.yaml")));
+  CHECK_THROWS_WITH(export_torchscript(model, -67.5, -55.0, path, meta, false), Catch::Contains("already exists"));
+  CHECK_NOTHROW(export_torchscript(model, -67.5, -55.0, path, meta, true));
+
+  torch::NoGradGuard no_grad;
+  const torch::Tensor x = torch::rand({3, channels, bins}).lt(0.15).to(torch::kFloat).contiguous();
+  const auto out = model->forward(x);
+  const torch::Tensor p = torch::sigmoid(out.spike_logit).contiguous();
+  const torch::Tensor v = (out.soma + -67.5).contiguous();
+  auto dump = [&](const torch::Tensor& t, const std::string& name) {
+    std::ofstream f(dir.file(name), std::ios::binary);
+    f.write(reinterpret_cast<const char*>(t.data_ptr<float>()), static_cast<std::streamsize>(t.numel() * 4));
+  };
+  dump(x, "x.f32");
+  dump(p, "p.f32");
+  dump(v, "v.f32");
+  const auto result = test::run_python(std::string(NEUROTWIN_TESTS_DIR) + "/python/check_export.py " + path + " " +
+                                       dir.path().string() + " 3 " + std::to_string(channels) + " " + std::to_string(bins));
+  INFO(result.output);
+  CHECK(result.status == 0);
+}
+
+TEST_CASE("training resumes from its checkpoint to the same weights") {
+  test::TempDir dir("train");
+  const CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
+  InputProtocolConfig pc;
+  pc.duration_ms = 700;
+  const InputProtocol protocol(pc, cell, 5);
+  RunOptions run;
+  run.duration_ms = 700;
+  DatasetHeader h;
+  h.split = "train";
+  h.seed = 5;
+  h.duration_ms = 700;
+  h.segments = segment_table(cell);
+  h.simulation_count = 2;
+  generate_dataset(dir.file("train.h5"), cell, protocol, h, run, 2);
+  h.first_simulation = 2;
+  generate_dataset(dir.file("valid.h5"), cell, protocol, h, run, 2);
+  TargetConventions targets;
+  const SurrogateData train = SurrogateData::load({dir.file("train.h5")}, targets);
+  const SurrogateData valid = SurrogateData::load({dir.file("valid.h5")}, targets);
+  TcnConfig mc{static_cast<int>(train.input_count()), 2, 4, 9, 3};
+  TrainingConfig tc;
+  tc.batch_size = 2;
+  tc.window_ms = 100;
+  tc.validate_every = 5;
+  tc.checkpoint_every = 5;
+  torch::set_num_threads(1);
+
+  tc.steps = 10;
+  const TrainingResult whole = train_tcn(mc, tc, train, valid, dir.file("whole"), torch::kCPU);
+  tc.steps = 5;
+  train_tcn(mc, tc, train, valid, dir.file("resumed"), torch::kCPU);
+  tc.steps = 10;
+  const TrainingResult resumed = train_tcn(mc, tc, train, valid, dir.file("resumed"), torch::kCPU);
+  CHECK(whole.steps_done == 10);
+  CHECK(resumed.steps_done == 10);
+  CHECK(whole.best_step == resumed.best_step);
+  const TrainedSurrogate a = load_trained(whole.best_model_path, torch::kCPU);
+  const TrainedSurrogate b = load_trained(resumed.best_model_path, torch::kCPU);
+  const auto pa = a.model->parameters(), pb = b.model->parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) CHECK(torch::equal(pa[i], pb[i]));
+  CHECK(a.soma_bias_mV == b.soma_bias_mV);
+  CHECK(a.soma_bias_mV < -55.0);
+
+  // A different model in the same directory is refused, not silently mixed.
+  TcnConfig other = mc;
+  other.width = 5;
+  CHECK_THROWS_WITH(train_tcn(other, tc, train, valid, dir.file("resumed"), torch::kCPU), Catch::Contains("different model"));
+  // A non-finite loss stops training with a clear message.
+  TrainingConfig bad = tc;
+  bad.learning_rate = 1e30;
+  bad.steps = 200;
+  CHECK_THROWS_AS(train_tcn(mc, bad, train, valid, dir.file("nan"), torch::kCPU), TrainingError);
+}
