@@ -259,6 +259,18 @@ std::string describe_metrics(const EvaluationMetrics& m) {
   return buf;
 }
 
+TrainingResult train_with_progress(const Context& ctx, const TcnConfig& model,
+                                   const SurrogateData& train, const SurrogateData& valid, const std::string& dir,
+                                   Progress& progress) {
+  double last_auc = std::nan("");
+  return train_tcn(model, ctx.config.training, train, valid, dir, ctx.device, [&](const TrainingProgress& p) {
+    if (p.validated) last_auc = p.valid_auc;
+    char detail[128];
+    std::snprintf(detail, sizeof detail, "loss %.4f, valid AUC %.4f", p.train_loss, last_auc);
+    progress.update(static_cast<std::size_t>(p.step), detail);
+  });
+}
+
 int run_train(Context& ctx) {
   const ExperimentConfig& c = ctx.config;
   const fs::path dir = fs::path(c.output_dir) / "train";
@@ -270,13 +282,7 @@ int run_train(Context& ctx) {
   log_line("training a " + std::to_string(model.depth) + " x " + std::to_string(model.width) + " TCN on " +
            std::to_string(train.size()) + " simulations (" + ctx.device.str() + ", " + std::to_string(ctx.threads) + " threads)");
   Progress progress("train", static_cast<std::size_t>(c.training.steps), "steps");
-  double last_auc = std::nan("");
-  const TrainingResult r = train_tcn(model, c.training, train, valid, dir.string(), ctx.device, [&](const TrainingProgress& p) {
-    if (p.validated) last_auc = p.valid_auc;
-    char detail[128];
-    std::snprintf(detail, sizeof detail, "loss %.4f, valid AUC %.4f", p.train_loss, last_auc);
-    progress.update(static_cast<std::size_t>(p.step), detail);
-  });
+  const TrainingResult r = train_with_progress(ctx, model, train, valid, dir.string(), progress);
   char detail[256];
   std::snprintf(detail, sizeof detail, "best valid AUC %.4f at step %d; %s", r.best_valid_auc, r.best_step, r.best_model_path.c_str());
   progress.finish(detail);

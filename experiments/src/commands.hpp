@@ -5,9 +5,11 @@
 #include <vector>
 
 #include "experiment_config.hpp"
+#include "progress.hpp"
 #include "neurotwin/datasets/dataset_schema.hpp"
 #include "neurotwin/simulator/cell_model.hpp"
 #include "neurotwin/surrogate/evaluator.hpp"
+#include "neurotwin/surrogate/trainer.hpp"
 
 namespace neurotwin::cli {
 
@@ -58,6 +60,10 @@ int run_info(const CommonOptions& options);
 int run_print_config(const CommonOptions& options);
 
 // Helpers shared by the commands.
+// Trains with a progress line (loss, last validation AUC).
+TrainingResult train_with_progress(const Context& ctx, const TcnConfig& model,
+                                   const SurrogateData& train, const SurrogateData& valid, const std::string& dir,
+                                   Progress& progress);
 std::string metrics_json(const EvaluationMetrics& m);
 std::string describe_metrics(const EvaluationMetrics& m);
 void write_text_file(const std::string& path, const std::string& text);  // atomic (temp + rename)

@@ -359,7 +359,6 @@ ExperimentConfig load_config(const std::string& path, const std::vector<Override
   std::map<std::string, std::string> overridden;
   for (const Override& o : overrides) {
     if (!keys.count(o.key)) {
-      Reader r("command line", {});
       YAML::Node probe(YAML::NodeType::Map);
       set_path(probe, split_key(o.key), YAML::Node(o.value));
       check_keys(probe, "", keys, maps, Reader("command line (--set " + o.key + "=" + o.value + ")", {}));

@@ -129,13 +129,7 @@ int run_sweep(Context& ctx, SweepRow* chosen_out) {
       model.input_channels = static_cast<int>(train.input_count());
       Progress progress("sweep " + std::to_string(index) + "/" + std::to_string(total) + " " + name,
                         static_cast<std::size_t>(c.training.steps), "steps");
-      double last_auc = std::nan("");
-      const TrainingResult tr = train_tcn(model, c.training, train, valid, run_dir.string(), ctx.device, [&](const TrainingProgress& p) {
-        if (p.validated) last_auc = p.valid_auc;
-        char detail[128];
-        std::snprintf(detail, sizeof detail, "loss %.4f, valid AUC %.4f", p.train_loss, last_auc);
-        progress.update(static_cast<std::size_t>(p.step), detail);
-      });
+      const TrainingResult tr = train_with_progress(ctx, model, train, valid, run_dir.string(), progress);
       TrainedSurrogate best = load_trained(tr.best_model_path, ctx.device);
       SweepRow row;
       row.depth = depth;
