@@ -36,7 +36,7 @@ struct DatasetConfig {
 
 struct SweepConfig {
   std::vector<int> depths = {1, 3};
-  std::vector<int> widths = {8, 24};
+  std::vector<int> widths = {8, 16};
   double auc_margin = 0.01;
 };
 
