@@ -14,6 +14,7 @@
 #include "neurotwin/datasets/sha256.hpp"
 #include "neurotwin/simulator/builtin_cell.hpp"
 #include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/simulator/neurolucida.hpp"
 #include "neurotwin/simulator/swc.hpp"
 #include "neurotwin/surrogate/exporter.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
@@ -114,13 +115,13 @@ std::string split_path(const ExperimentConfig& config, const std::string& split)
 }
 
 CellModel build_cell(const ExperimentConfig& config, std::string* morphology_sha256) {
-  Morphology morphology =
-      config.cell.morphology == "builtin" ? builtin_pyramidal_morphology() : read_swc(config.cell.morphology);
-  if (morphology_sha256) {
-    std::ostringstream swc;
-    write_swc(morphology, swc);
-    *morphology_sha256 = sha256_hex(swc.str());
-  }
+  const std::string& source = config.cell.morphology;
+  std::string extension = fs::path(source).extension().string();
+  for (char& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  Morphology morphology = source == "builtin" ? builtin_pyramidal_morphology()
+                          : extension == ".asc" ? read_neurolucida(source)
+                                                : read_swc(source);
+  if (morphology_sha256) *morphology_sha256 = sha256_hex(morphology.canonical_text());
   return build_simple_cell(morphology, config.cell.biophysics, config.cell.segments);
 }
 

@@ -39,7 +39,7 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"output_dir", &c.output_dir, 0, 0, {}, "directory for every output of the experiment"},
       {"data_dir", &c.data_dir, 0, 0, {}, "dataset directory (empty: <output_dir>/data)"},
       {"seed", &c.seed, 0, 9.2e18, {}, "seed of inputs and training"},
-      {"cell.morphology", &c.cell.morphology, 0, 0, {}, "'builtin' or an SWC file"},
+      {"cell.morphology", &c.cell.morphology, 0, 0, {}, "'builtin', an SWC file or a Neurolucida .asc file"},
       {"cell.max_segment_length_um", &c.cell.segments.max_segment_length_um, 1e-3, 1e4, {}, "nseg = 1 + 2 floor(L / this)"},
       {"cell.v_init_mV", &b.v_init_mV, -200, 100, {}, ""},
       {"cell.celsius", &b.celsius, -20, 50, {}, ""},

@@ -13,7 +13,7 @@
 namespace neurotwin::cli {
 
 struct CellConfig {
-  std::string morphology = "builtin";  // "builtin" or an SWC file path
+  std::string morphology = "builtin";  // "builtin", an SWC file or a Neurolucida .asc file
   SegmentRule segments;
   SimpleBiophysics biophysics;
   std::string excitatory_synapse = "nmda";  // nmda | ampa

@@ -1,5 +1,7 @@
 #include "neurotwin/simulator/morphology.hpp"
 
+#include <cstdio>
+
 #include "neurotwin/simulator/input_error.hpp"
 
 namespace neurotwin {
@@ -32,6 +34,23 @@ std::string Morphology::section_name(int i) const {
   for (int j = 0; j < i; ++j)
     if (sections[static_cast<std::size_t>(j)].type == type) ++index_in_type;
   return std::string(neuron_prefix(type)) + "[" + std::to_string(index_in_type) + "]";
+}
+
+std::string Morphology::canonical_text() const {
+  std::string out;
+  char buf[128];
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    const MorphSection& s = sections[i];
+    std::snprintf(buf, sizeof buf, "%s parent=%d x=%.17g points=%zu:", section_name(static_cast<int>(i)).c_str(), s.parent,
+                  s.parent_x, s.points.size());
+    out += buf;
+    for (const Point3& p : s.points) {
+      std::snprintf(buf, sizeof buf, " %.17g %.17g %.17g %.17g", p.x_um, p.y_um, p.z_um, p.diam_um);
+      out += buf;
+    }
+    out += '\n';
+  }
+  return out;
 }
 
 void Morphology::validate(const std::string& origin) const {

@@ -32,6 +32,9 @@ struct Morphology {
 
   // NEURON-style name of section i, e.g. "dend[3]" (numbered within its type).
   std::string section_name(int i) const;
+  // One line per section (name, parent, attachment, 3-D points at full
+  // precision): a canonical text whose hash identifies the geometry.
+  std::string canonical_text() const;
   // Throws InputError (naming `origin`) when the tree is not well formed.
   void validate(const std::string& origin) const;
 };
