@@ -38,7 +38,7 @@ std::string tiny_config(const TempDir& dir) {
 TEST_CASE("--help and --version") {
   const auto help = run_command(nt("--help"));
   CHECK(help.status == 0);
-  for (const char* sub : {"simulate", "train", "evaluate", "sweep", "export", "run", "info", "config"})
+  for (const char* sub : {"simulate", "train", "evaluate", "sweep", "export", "run", "info", "config", "dataset"})
     CHECK_THAT(help.output, Catch::Contains(sub));
   for (const char* sub : {"simulate", "train", "evaluate", "sweep", "export", "run"}) {
     const auto h = run_command(nt(std::string(sub) + " --help"));
@@ -166,6 +166,20 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
     const auto e = run_command(nt("evaluate " + config + " --model " + (out / "sweep" / "d1_w2" / "best_model.pt").string()));
     CHECK(e.status == 2);
     CHECK_THAT(e.output, Catch::Contains("test.h5"));
+  }
+  SECTION("dataset info and verify") {
+    const auto info = run_command(nt("dataset info " + (out / "data" / "train.h5").string()));
+    INFO(info.output);
+    CHECK(info.status == 0);
+    CHECK_THAT(info.output, Catch::Contains("4 x 700 ms") && Catch::Contains("ISI CV") && Catch::Contains("bytes per simulated s"));
+    const auto ok = run_command(nt("dataset verify " + (out / "data" / "train.h5").string() + " " + (out / "data" / "test.h5").string()));
+    CHECK(ok.status == 0);
+    CHECK_THAT(ok.output, Catch::Contains("train.h5: OK") && Catch::Contains("test.h5: OK"));
+    fs::copy_file(out / "data" / "valid.h5", dir.file("cut.h5"));
+    fs::resize_file(dir.file("cut.h5"), fs::file_size(dir.file("cut.h5")) / 2);
+    const auto bad = run_command(nt("dataset verify " + dir.file("cut.h5")));
+    CHECK(bad.status == 2);
+    CHECK_THAT(bad.output, Catch::Contains("cut.h5"));
   }
   SECTION("a missing model file is reported") {
     const auto e = run_command(nt("evaluate " + config + " --model " + dir.file("nope.pt")));

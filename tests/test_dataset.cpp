@@ -3,6 +3,7 @@
 #include <fstream>
 
 #include "neurotwin/datasets/dataset_generation.hpp"
+#include "neurotwin/datasets/dataset_inspection.hpp"
 #include "neurotwin/datasets/dataset_reader.hpp"
 #include "neurotwin/datasets/dataset_writer.hpp"
 #include "neurotwin/datasets/sha256.hpp"
@@ -171,4 +172,39 @@ TEST_CASE("h5py reads a generated file and sees what C++ wrote", "[python]") {
                                        " " + dir.file("expected.txt") + " " + std::to_string(f.cell.input_count()));
   INFO(result.output);
   CHECK(result.status == 0);
+}
+
+TEST_CASE("dataset stats and verify") {
+  Fixture f;
+  test::TempDir dir("inspect");
+  const InputProtocol protocol(f.protocol_config, f.cell, 11);
+  generate_dataset(dir.file("ok.h5"), f.cell, protocol, f.header(0, 3), f.run, 2);
+  const DatasetReader r(dir.file("ok.h5"));
+  CHECK_NOTHROW(verify_dataset(r));
+  const DatasetStats s = dataset_stats(r);
+  std::size_t spikes = 0, inputs = 0;
+  for (std::size_t k = 0; k < 3; ++k) {
+    spikes += r.read_spikes(k).size();
+    inputs += r.read(k).input_times_ms.size();
+  }
+  CHECK(s.simulations == 3);
+  CHECK(s.simulated_seconds == Approx(0.9));
+  CHECK(s.output_spikes == spikes);
+  CHECK(s.output_rate_hz == Approx(static_cast<double>(spikes) / 0.9));
+  const double per_100ms_total = s.basal_excitatory_per_100ms + s.basal_inhibitory_per_100ms + s.apical_excitatory_per_100ms +
+                                 s.apical_inhibitory_per_100ms;
+  CHECK(per_100ms_total == Approx(static_cast<double>(inputs) / 9.0));
+  CHECK(s.bytes_per_simulated_second > 0);
+
+  // A file whose content breaks the schema's rules (written behind the writer's back) fails verify.
+  SimulationRecord rec = simulate_record(f.cell, protocol, 0, f.run, true);
+  REQUIRE(rec.input_times_ms.size() > 2);
+  std::swap(rec.input_times_ms.front(), rec.input_times_ms.back());
+  {
+    DatasetWriter w(dir.file("unsorted.h5"), f.header(0, 1));
+    w.write(rec);
+    w.finish();
+  }
+  CHECK_THROWS_WITH(verify_dataset(DatasetReader(dir.file("unsorted.h5"))),
+                    Catch::Contains("unsorted.h5") && Catch::Contains("simulation 0") && Catch::Contains("not sorted"));
 }

@@ -58,6 +58,8 @@ int run_sweep(Context& ctx, SweepRow* chosen = nullptr);
 int run_experiment(Context& ctx);
 int run_info(const CommonOptions& options);
 int run_print_config(const CommonOptions& options);
+int run_dataset_info(const std::vector<std::string>& files);
+int run_dataset_verify(const std::vector<std::string>& files);
 
 // Helpers shared by the commands.
 // Trains with a progress line (loss, last validation AUC).

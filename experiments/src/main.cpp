@@ -62,6 +62,15 @@ int main(int argc, char** argv) {
   config->add_option("--set", common.set, "override one key (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  auto* dataset = app.add_subcommand("dataset", "inspect dataset files");
+  dataset->require_subcommand(1);
+  std::vector<std::string> dataset_files;
+  auto* dataset_info = dataset->add_subcommand(
+      "info", "simulations, simulated time, output rate, ISI CV, input rates per tree, bytes per simulated second");
+  dataset_info->add_option("files", dataset_files, "HDF5 dataset files")->required();
+  auto* dataset_verify = dataset->add_subcommand(
+      "verify", "check completeness and integrity (counts, shapes, sorted times, index ranges); fail on a bad file");
+  dataset_verify->add_option("files", dataset_files, "HDF5 dataset files")->required();
   auto* info = app.add_subcommand("info", "versions, threads and device");
   info->add_option("--threads", common.threads, "threads (default: all cores)")->check(CLI::NonNegativeNumber);
   info->add_option("--device", common.device, "auto, cpu, cuda or cuda:N");
@@ -75,6 +84,8 @@ int main(int argc, char** argv) {
   try {
     if (info->parsed()) return neurotwin::cli::run_info(common);
     if (config->parsed()) return neurotwin::cli::run_print_config(common);
+    if (dataset_info->parsed()) return neurotwin::cli::run_dataset_info(dataset_files);
+    if (dataset_verify->parsed()) return neurotwin::cli::run_dataset_verify(dataset_files);
     neurotwin::cli::Context ctx = neurotwin::cli::make_context(common);
     if (simulate->parsed()) return neurotwin::cli::run_simulate(ctx);
     if (train->parsed()) return neurotwin::cli::run_train(ctx);
