@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "neurotwin/simulator/discretization.hpp"
@@ -126,4 +127,59 @@ TEST_CASE("malformed ASC files are rejected with the line") {
     CHECK_THAT(error_of(std::string(kSoma) + "( (Dendrite)\n (6 4 0 2)\n (20 4 x 1)\n)\n"),
                Catch::Contains("cell.asc:6") && Catch::Contains("four numbers"));
   }
+}
+
+TEST_CASE("the L5PC topology after the axon replacement matches spec §2.6", "[shared]") {
+  const std::string asc = kShared + "/morphologies/cell1.asc";
+  if (!fs::exists(asc)) {
+    WARN("skipped: " << asc << " not found");
+    return;
+  }
+  Morphology m = read_neurolucida(asc);
+  replace_axon(m, 2, 30.0, 1.0);
+  const Discretization d = discretize(m);
+  struct Totals {
+    int sections = 0, segments = 0;
+    double length = 0, area = 0;
+  };
+  std::map<SectionType, Totals> t;
+  for (const SectionGeometry& s : d.sections) {
+    Totals& r = t[s.type];
+    r.sections += 1;
+    r.segments += s.nseg;
+    r.length += s.length_um;
+    for (int k = 0; k < s.nseg; ++k) r.area += d.segments[static_cast<std::size_t>(s.first_segment + k)].area_um2;
+  }
+  CHECK(d.sections.size() == 196);
+  CHECK(d.segments.size() == 642);
+  CHECK(t[SectionType::soma].sections == 1);
+  CHECK(t[SectionType::soma].area == Approx(1131.389059).epsilon(1e-7));
+  CHECK(t[SectionType::axon].sections == 2);
+  CHECK(t[SectionType::axon].segments == 2);
+  CHECK(t[SectionType::axon].length == Approx(60.0).epsilon(1e-9));
+  CHECK(t[SectionType::axon].area == Approx(188.495559).epsilon(1e-8));
+  CHECK(t[SectionType::basal].sections == 84);
+  CHECK(t[SectionType::basal].segments == 262);
+  CHECK(t[SectionType::basal].length == Approx(5133.491987).epsilon(1e-6));
+  CHECK(t[SectionType::basal].area == Approx(8862.959628).epsilon(1e-6));
+  CHECK(t[SectionType::apical].sections == 109);
+  CHECK(t[SectionType::apical].segments == 377);
+  CHECK(t[SectionType::apical].length == Approx(7440.905948).epsilon(1e-6));
+  CHECK(t[SectionType::apical].area == Approx(21009.325558).epsilon(1e-6));
+  // Names as NEURON's forall lists them: soma[0], dend[0..83], apic[0..108], axon[0], axon[1].
+  CHECK(d.sections[1].name == "dend[0]");
+  CHECK(d.sections.back().name == "axon[1]");
+  CHECK(d.sections[d.sections.size() - 2].parent == 0);
+  // Longest apical path: apic[63](1) at 1300.5335016374963 um from apic[0](0) (the soma centre).
+  const SectionGeometry& a63 = d.sections[static_cast<std::size_t>(d.section_by_name("apic[63]"))];
+  CHECK(a63.distance0_um + a63.length_um == Approx(1300.5335016374963).epsilon(1e-7));
+  // Axon half-segment resistance (spec §2.4): 19.0985932 MOhm with Ra = 100; first axon segment's ri.
+  const Segment& ax0 = d.segments[static_cast<std::size_t>(d.sections[d.sections.size() - 2].first_segment)];
+  CHECK(4.0 * 100.0 / 3.14159265358979 * 0.01 * d.nodes[static_cast<std::size_t>(ax0.node)].resistance_integral_per_um ==
+        Approx(19.0985932).epsilon(1e-7));
+  // 92 dendritic branch points, each a bifurcation.
+  int branch_points = 0;
+  for (const SectionGeometry& s : d.sections)
+    if ((s.type == SectionType::basal || s.type == SectionType::apical) && s.end_node >= 0) ++branch_points;
+  CHECK(branch_points == 92);
 }

@@ -72,4 +72,36 @@ void Morphology::validate(const std::string& origin) const {
   }
 }
 
+void replace_axon(Morphology& morphology, int count, double length_um, double diam_um) {
+  if (count < 0 || !(length_um > 0) || !(diam_um > 0)) throw InputError("replace_axon: invalid axon geometry");
+  auto& sections = morphology.sections;
+  std::vector<char> remove(sections.size(), 0);
+  for (std::size_t i = 0; i < sections.size(); ++i)
+    remove[i] = sections[i].type == SectionType::axon ||
+                (sections[i].parent >= 0 && remove[static_cast<std::size_t>(sections[i].parent)]);
+  std::vector<int> new_index(sections.size(), -1);
+  std::vector<MorphSection> kept;
+  for (std::size_t i = 0; i < sections.size(); ++i) {
+    if (remove[i]) continue;
+    new_index[i] = static_cast<int>(kept.size());
+    MorphSection s = sections[i];
+    if (s.parent >= 0) s.parent = new_index[static_cast<std::size_t>(s.parent)];
+    kept.push_back(std::move(s));
+  }
+  // Straight down from the soma's centre (the position is immaterial electrically).
+  const Point3 centre = kept.at(0).points[kept[0].points.size() / 2];
+  int parent = 0;
+  for (int k = 0; k < count; ++k) {
+    MorphSection axon;
+    axon.type = SectionType::axon;
+    axon.parent = parent;
+    axon.parent_x = k == 0 ? 0.5 : 1.0;
+    const double y0 = centre.y_um - k * length_um;
+    axon.points = {Point3{centre.x_um, y0, centre.z_um, diam_um}, Point3{centre.x_um, y0 - length_um, centre.z_um, diam_um}};
+    kept.push_back(std::move(axon));
+    parent = static_cast<int>(kept.size()) - 1;
+  }
+  sections = std::move(kept);
+}
+
 }  // namespace neurotwin

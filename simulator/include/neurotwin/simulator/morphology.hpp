@@ -39,4 +39,12 @@ struct Morphology {
   void validate(const std::string& origin) const;
 };
 
+// Removes every axon section (with anything attached below it) and appends
+// `count` cylinders of the given length and diameter as the new axon: the
+// first attached at soma(0.5), each next one at the previous one's 1-end (the
+// Hay L5PC template, spec §2.4). A cylinder is a two-point section, which
+// NEURON's area and resistance formulas treat exactly as a section without
+// 3-D points.
+void replace_axon(Morphology& morphology, int count, double length_um, double diam_um);
+
 }  // namespace neurotwin
