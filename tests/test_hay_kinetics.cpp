@@ -65,3 +65,18 @@ TEST_CASE("SK_E2 calcium dependence and the singular voltages (spec §6.7, nudge
     CHECK(ca_hva(v).m_tau_ms == Approx(ca_hva(v + 1e-6).m_tau_ms).epsilon(1e-4));
   }
 }
+
+TEST_CASE("calcium reversal potential and pool (spec §5.3, §6.13, §12)") {
+  CHECK(calcium_nernst_mV(5e-5, 2.0, 6.3) == Approx(127.58951).epsilon(1e-7));
+  CHECK(calcium_nernst_mV(1e-4, 2.0, 6.3) == Approx(119.24362).epsilon(1e-7));
+  CHECK(calcium_nernst_mV(1e-4, 2.0, 34.0) == Approx(131.06).epsilon(1e-4));
+  CalciumPool soma{0.000509, 294.679571, 0.1, 1e-4};
+  CHECK(soma.influx_per_mA_per_cm2() == Approx(0.5182134828).epsilon(1e-9));
+  // §12: after the first step at rest, soma cai = 5.0004242176962645e-5 mM, from
+  // ica = -6.994428e-8 mA/cm² (evaluated at -76 mV with the initial gates).
+  CHECK(soma.step(5e-5, -6.994428e-8, 0.025) == Approx(5.0004242176962645e-5).epsilon(1e-9));
+  // Without calcium current the pool relaxes to minCai with tau = decay.
+  double cai = 5e-5;
+  for (int i = 0; i < 40 * 2000; ++i) cai = soma.step(cai, 0.0, 0.025);
+  CHECK(cai == Approx(1e-4 - 5e-5 * std::exp(-2000 / 294.679571)).epsilon(1e-9));
+}

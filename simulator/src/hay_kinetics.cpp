@@ -119,6 +119,16 @@ Gates ih(double v) {
   return g;
 }
 
+double calcium_nernst_mV(double cai_mM, double cao_mM, double celsius) {
+  return 1000.0 * kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * kFaraday_C_per_mol) * std::log(cao_mM / cai_mM);
+}
+
+double CalciumPool::step(double cai, double ica, double dt_ms) const {
+  // cai_inf = minCai - decay * influx * ica * gamma; relax toward it over dt (cnexp).
+  const double cai_inf = min_cai_mM - decay_ms * influx_per_mA_per_cm2() * ica * gamma;
+  return cai + (1.0 - std::exp(-dt_ms / decay_ms)) * (cai_inf - cai);
+}
+
 double sk_e2_z_inf(double cai) {
   const double c = cai < 1e-7 ? cai + 1e-7 : cai;
   return 1 / (1 + std::pow(0.00043 / c, 4.8));
