@@ -13,6 +13,7 @@ struct DatasetReader::Impl {
   DatasetHeader header;
   std::vector<std::int64_t> input_pointer, spike_pointer;
   H5::DataSet input_times, input_channels, spike_times, soma, soma8, dendrite;
+  H5::DataSet intervals, sigmas;  // simulations/rate_change_interval_ms, smoothing_sigma_ms
   std::size_t inputs = 0, samples = 0;
 
   [[noreturn]] void fail(const std::string& message) const { throw InputError(path + ": " + message); }
@@ -95,6 +96,9 @@ DatasetReader::DatasetReader(const std::string& path) : impl_(std::make_unique<I
     stage = "output_spikes";
     r.spike_times = r.file.openDataSet("output_spikes/timestamps");
     r.spike_pointer = h5::read_all<std::int64_t>(r.file.openDataSet("output_spikes/index_pointer"));
+    stage = "simulations";
+    r.intervals = r.file.openDataSet("simulations/rate_change_interval_ms");
+    r.sigmas = r.file.openDataSet("simulations/smoothing_sigma_ms");
     stage = "soma_v_mV";
     r.soma = r.file.openDataSet("soma_v_mV");
     r.header.store_soma_8perms = r.file.nameExists("soma_v_8perms_mV");
@@ -199,10 +203,8 @@ SimulationRecord DatasetReader::read(std::size_t k) const {
   try {
     if (r.header.store_soma_8perms) rec.soma_v_8perms_mV = h5::read_row<float>(r.soma8, k);
     if (!r.header.dendrite_location.empty()) rec.dendrite_v_mV = h5::read_row<float>(r.dendrite, k);
-    H5::DataSet intervals = r.file.openDataSet("simulations/rate_change_interval_ms");
-    H5::DataSet sigmas = r.file.openDataSet("simulations/smoothing_sigma_ms");
-    rec.rate_change_interval_ms = h5::read_range<double>(intervals, k, 1).at(0);
-    rec.smoothing_sigma_ms = h5::read_range<double>(sigmas, k, 1).at(0);
+    rec.rate_change_interval_ms = h5::read_range<double>(r.intervals, k, 1).at(0);
+    rec.smoothing_sigma_ms = h5::read_range<double>(r.sigmas, k, 1).at(0);
   } catch (const H5::Exception& e) {
     r.fail("cannot read simulation " + std::to_string(k) + " (truncated file?): " + e.getDetailMsg());
   }

@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "neurotwin/datasets/dataset_generation.hpp"
+#include "neurotwin/datasets/dataset_inspection.hpp"
 #include "neurotwin/datasets/dataset_reader.hpp"
 #include "neurotwin/datasets/sha256.hpp"
 #include "neurotwin/simulator/builtin_cell.hpp"
@@ -225,14 +226,11 @@ int run_simulate(Context& ctx) {
     generate_dataset(path, cell, protocol, header, run, ctx.threads,
                      [&](std::size_t done, std::size_t total) { progress.update(done, std::to_string(total - done) + " left"); });
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    DatasetReader check(path);
-    std::size_t spikes = 0;
-    for (std::size_t k = 0; k < check.simulation_count(); ++k) spikes += check.read_spikes(k).size();
-    const double simulated_s = split.count * c.simulation.duration_ms / 1000.0;
+    const DatasetStats stats = dataset_stats(DatasetReader(path));
     char detail[256];
     std::snprintf(detail, sizeof detail, "%s: %.0f simulated s, %.2f simulated s per wall s, output rate %.2f Hz, %.0f bytes per simulated s",
-                  path.c_str(), simulated_s, simulated_s / wall, static_cast<double>(spikes) / simulated_s,
-                  static_cast<double>(fs::file_size(path)) / simulated_s);
+                  path.c_str(), stats.simulated_seconds, stats.simulated_seconds / wall, stats.output_rate_hz,
+                  stats.bytes_per_simulated_second);
     progress.finish(detail);
   }
   return 0;

@@ -79,6 +79,7 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
     for (std::size_t c = 0; c < factor_.size(); ++c) {
       const ConductanceComponent& comp = kind_.components[c];
       const double gc = comp.gmax_uS * (b_[c][i] - a_[c][i]);
+      if (gc == 0.0) continue;  // no conductance: no current, no slope (skips the exp)
       if (comp.magnesium_block) {
         const double block = magnesium_block(v, kind_.mg_mM);
         g += gc * block;
