@@ -26,6 +26,9 @@ if(NOT TARGET neurotwin_hdf5)
   target_compile_definitions(neurotwin_hdf5 INTERFACE ${HDF5_DEFINITIONS})
 endif()
 
+find_package(ZLIB QUIET)
+neurotwin_require(ZLIB_FOUND "zlib" "zlib1g-dev")
+
 find_package(yaml-cpp QUIET)
 neurotwin_require(yaml-cpp_FOUND "yaml-cpp" "libyaml-cpp-dev")
 
@@ -33,6 +36,20 @@ find_package(CLI11 QUIET)
 neurotwin_require(CLI11_FOUND "CLI11" "libcli11-dev")
 
 find_package(Threads REQUIRED)
+
+# MPI (Debian's OpenMPI) for `mpirun -np N neurotwin simulate`; optional.
+option(NEUROTWIN_WITH_MPI "Build with MPI support (libopenmpi-dev)" ON)
+if(NEUROTWIN_WITH_MPI)
+  find_package(MPI QUIET COMPONENTS C)
+  neurotwin_require(MPI_C_FOUND "MPI (C bindings)" "libopenmpi-dev openmpi-bin  (or configure with -DNEUROTWIN_WITH_MPI=OFF)")
+endif()
+
+# PLplot for `neurotwin dataset plot` (PNG through its cairo driver).
+find_package(PkgConfig QUIET)
+if(PkgConfig_FOUND)
+  pkg_check_modules(PLPLOT QUIET IMPORTED_TARGET plplot)
+endif()
+neurotwin_require(PLPLOT_FOUND "PLplot" "libplplot-dev plplot-driver-cairo")
 
 if(NEUROTWIN_BUILD_TESTS)
   find_package(Catch2 2 QUIET)

@@ -7,7 +7,14 @@
 #include <mutex>
 #include <thread>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "neurotwin/datasets/dataset_writer.hpp"
+#include "neurotwin/datasets/float16.hpp"
+#include "neurotwin/datasets/sha256.hpp"
+#include "neurotwin/datasets/simulation_part.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 
 namespace neurotwin {
@@ -21,6 +28,12 @@ std::vector<SegmentInfo> segment_table(const CellModel& cell) {
     table.push_back({sec.name, tree_name(sec.type), s.x, s.length_um, s.diam_um, s.area_um2, s.distance_um});
   }
   return table;
+}
+
+std::vector<int> segment_table_nodes(const CellModel& cell) {
+  std::vector<int> nodes;
+  for (int seg : cell.synapse_groups.at(0).segments) nodes.push_back(cell.geometry.segments.at(static_cast<std::size_t>(seg)).node);
+  return nodes;
 }
 
 SimulationRecord simulate_record(const CellModel& cell, const InputProtocol& protocol, std::int64_t index,
@@ -41,16 +54,84 @@ SimulationRecord simulate_record(const CellModel& cell, const InputProtocol& pro
   rec.soma_v_mV = std::move(result.soma_v_mV);
   if (keep_soma_8perms) rec.soma_v_8perms_mV = std::move(result.soma_v_8perms_mV);
   rec.dendrite_v_mV = std::move(result.dendrite_v_mV);
+  rec.segment_v_f16.resize(result.segment_v_mV.size());
+  for (std::size_t i = 0; i < result.segment_v_mV.size(); ++i) rec.segment_v_f16[i] = float_to_half(result.segment_v_mV[i]);
   rec.output_spike_times_ms = std::move(result.spike_times_ms);
   return rec;
 }
 
-void generate_dataset(const std::string& path, const CellModel& cell, const InputProtocol& protocol,
-                      const DatasetHeader& header, const RunOptions& run, int threads,
-                      const ProgressCallback& progress) {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Identifies what a part file was made with: everything that goes into a
+// record or the file, except the creation time.
+std::string generation_fingerprint(const DatasetHeader& h, const RunOptions& run) {
+  std::ostringstream o;
+  o.precision(17);
+  o << "split " << h.split << "\nseed " << h.seed << "\nfirst " << h.first_simulation << "\ncount "
+    << h.simulation_count << "\nduration " << h.duration_ms << "\n8perms " << h.store_soma_8perms << "\ndendrite "
+    << h.dendrite_location << "\nsegment_voltages " << h.store_segment_voltages << "\ndt " << run.dt_ms
+    << "\nrun_duration " << run.duration_ms << "\ndendrite_node " << run.dendrite_node << "\nsegment_nodes";
+  for (int n : run.segment_nodes) o << ' ' << n;
+  o << "\n";
+  for (const SegmentInfo& s : h.segments)
+    o << "segment " << s.section << ' ' << s.x << ' ' << s.length_um << ' ' << s.diameter_um << ' ' << s.area_um2 << ' '
+      << s.distance_um << "\n";
+  for (const Attribute& a : h.attributes) {
+    o << "attribute " << a.name << " = ";
+    std::visit([&](const auto& v) { o << v; }, a.value);
+    o << "\n";
+  }
+  return sha256_hex(o.str());
+}
+
+std::string read_small_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+// Prepares "<path>.parts" for this generation; returns its path.
+fs::path prepare_parts_dir(const std::string& path, const std::string& fingerprint) {
+  const fs::path dir = path + ".parts";
+  const fs::path stamp = dir / "FINGERPRINT";
+  std::error_code ec;
+  if (fs::exists(dir) && (!fs::exists(stamp) || read_small_file(stamp) != fingerprint)) fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  if (ec) throw InputError(dir.string() + ": cannot create: " + ec.message());
+  if (!fs::exists(stamp)) {
+    const fs::path tmp = dir / "FINGERPRINT.tmp";
+    {
+      std::ofstream out(tmp);
+      out << fingerprint;
+      if (!out) throw InputError(tmp.string() + ": cannot write");
+    }
+    fs::rename(tmp, stamp);
+  }
+  return dir;
+}
+
+fs::path part_path(const fs::path& dir, std::int64_t index) {
+  char name[48];
+  std::snprintf(name, sizeof name, "sim-%09lld.part", static_cast<long long>(index));
+  return dir / name;
+}
+
+}  // namespace
+
+GenerationReport generate_dataset(const std::string& path, const CellModel& cell, const InputProtocol& protocol,
+                                  const DatasetHeader& header, const RunOptions& run, int threads,
+                                  const ProgressCallback& progress) {
   if (run.duration_ms != protocol.config().duration_ms)
     throw InputError("simulation duration (" + std::to_string(run.duration_ms) + " ms) differs from the input protocol's (" +
                      std::to_string(protocol.config().duration_ms) + " ms)");
+  if (header.store_segment_voltages != !run.segment_nodes.empty() ||
+      (header.store_segment_voltages && run.segment_nodes.size() != header.segments.size()))
+    throw InputError(path + ": stored segment voltages need one recorded node per segment of the table");
+  const fs::path parts = prepare_parts_dir(path, generation_fingerprint(header, run));
+  GenerationReport report;
   DatasetWriter writer(path, header);
   const auto total = static_cast<std::size_t>(header.simulation_count);
   const std::size_t workers = static_cast<std::size_t>(std::max(1, threads));
@@ -74,9 +155,14 @@ void generate_dataset(const std::string& path, const CellModel& cell, const Inpu
         if (stop) return;
       }
       try {
-        SimulationRecord rec =
-            simulate_record(cell, protocol, header.first_simulation + static_cast<std::int64_t>(k), run, header.store_soma_8perms);
+        const std::int64_t index = header.first_simulation + static_cast<std::int64_t>(k);
+        const fs::path part = part_path(parts, index);
+        std::optional<SimulationRecord> saved = load_simulation_part(part.string());
+        const bool resumed = saved && saved->simulation_index == index;
+        SimulationRecord rec = resumed ? std::move(*saved) : simulate_record(cell, protocol, index, run, header.store_soma_8perms);
+        if (!resumed) save_simulation_part(part.string(), rec);
         std::lock_guard<std::mutex> lock(mutex);
+        ++(resumed ? report.resumed : report.simulated);
         done.emplace(k, std::move(rec));
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
@@ -120,6 +206,9 @@ void generate_dataset(const std::string& path, const CellModel& cell, const Inpu
   for (std::thread& t : pool) t.join();
   if (failure) std::rethrow_exception(failure);
   writer.finish();
+  std::error_code ec;
+  fs::remove_all(parts, ec);  // the complete file now holds everything
+  return report;
 }
 
 }  // namespace neurotwin

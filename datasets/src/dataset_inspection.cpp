@@ -85,6 +85,8 @@ void verify_dataset(const DatasetReader& reader) {
     for (const auto* trace : {&r.soma_v_mV, &r.soma_v_8perms_mV, &r.dendrite_v_mV})
       for (float v : *trace)
         if (!std::isfinite(v)) fail(k, "non-finite voltage");
+    for (std::uint16_t bits : r.segment_v_f16)
+      if ((bits & 0x7c00u) == 0x7c00u) fail(k, "non-finite voltage in dendritic_v_mV");
   }
 }
 

@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "hdf5_util.hpp"
+#include "neurotwin/datasets/float16.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 
 namespace neurotwin {
@@ -12,7 +13,7 @@ struct DatasetReader::Impl {
   H5::H5File file;
   DatasetHeader header;
   std::vector<std::int64_t> input_pointer, spike_pointer;
-  H5::DataSet input_times, input_channels, spike_times, soma, soma8, dendrite;
+  H5::DataSet input_times, input_channels, spike_times, soma, soma8, dendrite, segment_v;
   H5::DataSet intervals, sigmas;  // simulations/rate_change_interval_ms, smoothing_sigma_ms
   std::size_t inputs = 0, samples = 0;
 
@@ -75,6 +76,13 @@ DatasetReader::DatasetReader(const std::string& path) : impl_(std::make_unique<I
     r.header.first_simulation = attribute_as<std::int64_t>(attr("first_simulation"));
     r.header.simulation_count = attribute_as<std::int64_t>(attr("simulation_count"));
     r.header.duration_ms = attribute_as<double>(attr("duration_ms"));
+    auto optional_int = [&](const std::string& name, std::int64_t fallback) {
+      return root.attrExists(name) ? attribute_as<std::int64_t>(h5::read_attribute(root.openAttribute(name))) : fallback;
+    };
+    r.header.split_first_simulation = optional_int("split_first_simulation", r.header.first_simulation);
+    r.header.split_simulation_count = optional_int("split_simulation_count", r.header.simulation_count);
+    r.header.shard_index = static_cast<int>(optional_int("shard_index", 0));
+    r.header.shard_count = static_cast<int>(optional_int("shard_count", 1));
 
     stage = "segments";
     H5::Group seg = r.file.openGroup("segments");
@@ -99,6 +107,14 @@ DatasetReader::DatasetReader(const std::string& path) : impl_(std::make_unique<I
     stage = "simulations";
     r.intervals = r.file.openDataSet("simulations/rate_change_interval_ms");
     r.sigmas = r.file.openDataSet("simulations/smoothing_sigma_ms");
+    const auto index = h5::read_all<std::int64_t>(r.file.openDataSet("simulations/index"));
+    if (static_cast<std::int64_t>(index.size()) != r.header.simulation_count)
+      r.fail("simulations/index has " + std::to_string(index.size()) + " entries, expected " +
+             std::to_string(r.header.simulation_count));
+    for (std::size_t k = 0; k < index.size(); ++k)
+      if (index[k] != r.header.first_simulation + static_cast<std::int64_t>(k))
+        r.fail("simulations/index[" + std::to_string(k) + "] is " + std::to_string(index[k]) + ", expected first_simulation + " +
+               std::to_string(k));
     stage = "soma_v_mV";
     r.soma = r.file.openDataSet("soma_v_mV");
     r.header.store_soma_8perms = r.file.nameExists("soma_v_8perms_mV");
@@ -106,6 +122,12 @@ DatasetReader::DatasetReader(const std::string& path) : impl_(std::make_unique<I
     if (r.file.nameExists("dendrite_v_mV")) {
       r.dendrite = r.file.openDataSet("dendrite_v_mV");
       r.header.dendrite_location = attribute_as<std::string>(h5::read_attribute(r.dendrite.openAttribute("location")));
+    }
+    r.header.store_segment_voltages = r.file.nameExists("dendritic_v_mV");
+    if (r.header.store_segment_voltages) {
+      stage = "dendritic_v_mV";
+      r.segment_v = r.file.openDataSet("dendritic_v_mV");
+      if (!(r.segment_v.getDataType() == h5::float16_type())) r.fail("dendritic_v_mV is not float16");
     }
   } catch (const InputError&) {
     throw;
@@ -138,6 +160,16 @@ DatasetReader::DatasetReader(const std::string& path) : impl_(std::make_unique<I
   check_matrix(r.soma, r.samples, "soma_v_mV");
   if (r.header.store_soma_8perms) check_matrix(r.soma8, 8 * r.samples, "soma_v_8perms_mV");
   if (!r.header.dendrite_location.empty()) check_matrix(r.dendrite, r.samples, "dendrite_v_mV");
+  if (r.header.store_segment_voltages) {
+    const auto d = h5::dims(r.segment_v);
+    if (d.size() != 3 || d[0] != n || d[1] != r.header.segments.size() || d[2] != r.samples)
+      r.fail("dendritic_v_mV has the wrong shape (expected " + std::to_string(n) + " x " +
+             std::to_string(r.header.segments.size()) + " x " + std::to_string(r.samples) + ")");
+  }
+  if (r.header.first_simulation < r.header.split_first_simulation ||
+      r.header.first_simulation + r.header.simulation_count > r.header.split_first_simulation + r.header.split_simulation_count)
+    r.fail("simulations " + std::to_string(r.header.first_simulation) + "+" + std::to_string(r.header.simulation_count) +
+           " lie outside the split's range");
 }
 
 DatasetReader::~DatasetReader() = default;
@@ -172,11 +204,13 @@ void DatasetReader::read_inputs(std::size_t k, std::vector<float>& times_ms, std
       r.fail("input channel " + std::to_string(c) + " out of range in simulation " + std::to_string(k));
 }
 
-std::vector<float> DatasetReader::read_soma(std::size_t k) const {
+std::vector<float> DatasetReader::read_soma(std::size_t k, std::size_t begin, std::size_t count) const {
   const Impl& r = *impl_;
   if (k >= simulation_count()) r.fail("simulation " + std::to_string(k) + " out of range");
+  if (count == kAllSamples) count = r.samples - std::min(begin, r.samples);
+  if (begin + count > r.samples) r.fail("soma_v_mV samples " + std::to_string(begin) + "+" + std::to_string(count) + " out of range");
   try {
-    return h5::read_row<float>(r.soma, k);
+    return h5::read_row<float>(r.soma, k, begin, count);
   } catch (const H5::Exception& e) {
     r.fail("cannot read soma_v_mV row " + std::to_string(k) + " (truncated file?): " + e.getDetailMsg());
   }
@@ -193,6 +227,35 @@ std::vector<double> DatasetReader::read_spikes(std::size_t k) const {
   }
 }
 
+std::vector<std::uint16_t> DatasetReader::read_segment_voltages_f16(std::size_t k, std::size_t begin,
+                                                                   std::size_t count) const {
+  const Impl& r = *impl_;
+  if (k >= simulation_count()) r.fail("simulation " + std::to_string(k) + " out of range");
+  if (!r.header.store_segment_voltages) r.fail("holds no dendritic_v_mV (simulation.store_dendritic_voltages was off)");
+  if (count == kAllSamples) count = r.samples - std::min(begin, r.samples);
+  if (begin + count > r.samples) r.fail("dendritic_v_mV samples " + std::to_string(begin) + "+" + std::to_string(count) + " out of range");
+  const hsize_t segments = r.header.segments.size();
+  std::vector<std::uint16_t> out(segments * count);
+  if (out.empty()) return out;
+  try {
+    H5::DataSpace file_space = r.segment_v.getSpace();
+    const hsize_t start[3] = {k, 0, begin}, n[3] = {1, segments, count};
+    file_space.selectHyperslab(H5S_SELECT_SET, n, start);
+    H5::DataSpace mem_space(3, n);
+    r.segment_v.read(out.data(), h5::float16_type(), mem_space, file_space);
+  } catch (const H5::Exception& e) {
+    r.fail("cannot read dendritic_v_mV of simulation " + std::to_string(k) + " (truncated file?): " + e.getDetailMsg());
+  }
+  return out;
+}
+
+std::vector<float> DatasetReader::read_segment_voltages(std::size_t k, std::size_t begin, std::size_t count) const {
+  const std::vector<std::uint16_t> bits = read_segment_voltages_f16(k, begin, count);
+  std::vector<float> out(bits.size());
+  for (std::size_t i = 0; i < bits.size(); ++i) out[i] = half_to_float(bits[i]);
+  return out;
+}
+
 SimulationRecord DatasetReader::read(std::size_t k) const {
   const Impl& r = *impl_;
   SimulationRecord rec;
@@ -203,6 +266,7 @@ SimulationRecord DatasetReader::read(std::size_t k) const {
   try {
     if (r.header.store_soma_8perms) rec.soma_v_8perms_mV = h5::read_row<float>(r.soma8, k);
     if (!r.header.dendrite_location.empty()) rec.dendrite_v_mV = h5::read_row<float>(r.dendrite, k);
+    if (r.header.store_segment_voltages) rec.segment_v_f16 = read_segment_voltages_f16(k);
     rec.rate_change_interval_ms = h5::read_range<double>(r.intervals, k, 1).at(0);
     rec.smoothing_sigma_ms = h5::read_range<double>(r.sigmas, k, 1).at(0);
   } catch (const H5::Exception& e) {

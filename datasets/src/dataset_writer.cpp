@@ -14,22 +14,40 @@ struct DatasetWriter::Impl {
   std::string path, partial_path;
   DatasetHeader header;
   H5::H5File file;
-  H5::DataSet input_times, input_channels, spike_times, soma, soma8, dendrite;
+  H5::DataSet input_times, input_channels, spike_times, soma, soma8, dendrite, segment_v;
   std::vector<std::int64_t> input_pointer{0}, spike_pointer{0}, indices;
   std::vector<double> intervals, sigmas;
   std::size_t written = 0;
   bool finished = false;
   std::size_t samples = 0;
 
+  // Rows are simulations; the row dimension is extendible only so that an
+  // empty shard (no simulations) is a valid file.
   H5::DataSet create_matrix(const std::string& name, hsize_t columns) {
     const hsize_t d[2] = {static_cast<hsize_t>(header.simulation_count), columns};
+    const hsize_t maximum[2] = {H5S_UNLIMITED, columns};
     const hsize_t chunk[2] = {1, columns};
-    H5::DataSpace space(2, d);
+    H5::DataSpace space(2, d, maximum);
     H5::DSetCreatPropList props;
     props.setChunk(2, chunk);
     props.setShuffle();
     props.setDeflate(4);
     return file.createDataSet(name, H5::PredType::NATIVE_FLOAT, space, props);
+  }
+
+  // dendritic_v_mV [N, S, T] float16; a chunk is one simulation's S segments
+  // over a block of up to ~512 KiB, so one simulation reads a few chunks.
+  H5::DataSet create_segment_voltages(hsize_t segment_count) {
+    const hsize_t n = static_cast<hsize_t>(header.simulation_count);
+    const hsize_t d[3] = {n, segment_count, samples}, maximum[3] = {H5S_UNLIMITED, segment_count, samples};
+    const hsize_t block = std::max<hsize_t>(1, std::min<hsize_t>(samples, (hsize_t{1} << 18) / std::max<hsize_t>(1, segment_count)));
+    const hsize_t chunk[3] = {1, std::max<hsize_t>(1, segment_count), block};
+    H5::DataSpace space(3, d, maximum);
+    H5::DSetCreatPropList props;
+    props.setChunk(3, chunk);
+    props.setShuffle();
+    props.setDeflate(4);
+    return file.createDataSet("dendritic_v_mV", h5::float16_type(), space, props);
   }
 
   void write_row(H5::DataSet& ds, const std::vector<float>& row, std::size_t expected, const char* what) {
@@ -64,7 +82,14 @@ DatasetWriter::DatasetWriter(const std::string& path, const DatasetHeader& heade
   w.path = path;
   w.partial_path = path + ".partial";
   w.header = header;
-  if (header.simulation_count <= 0) throw InputError(path + ": a dataset needs at least one simulation");
+  if (header.simulation_count < 0) throw InputError(path + ": negative simulation count");
+  if (header.split_simulation_count < 0 || header.split_first_simulation < 0) {
+    w.header.split_first_simulation = header.first_simulation;
+    w.header.split_simulation_count = header.simulation_count;
+  }
+  if (w.header.first_simulation < w.header.split_first_simulation ||
+      w.header.first_simulation + w.header.simulation_count > w.header.split_first_simulation + w.header.split_simulation_count)
+    throw InputError(path + ": simulations lie outside their split");
   w.samples = static_cast<std::size_t>(header.duration_ms);
   try {
     w.file = H5::H5File(w.partial_path, H5F_ACC_TRUNC);
@@ -79,6 +104,12 @@ DatasetWriter::DatasetWriter(const std::string& path, const DatasetHeader& heade
     h5::write_attribute(root, "seed", static_cast<std::int64_t>(header.seed));
     h5::write_attribute(root, "first_simulation", header.first_simulation);
     h5::write_attribute(root, "simulation_count", header.simulation_count);
+    h5::write_attribute(root, "split_first_simulation", w.header.split_first_simulation);
+    h5::write_attribute(root, "split_simulation_count", w.header.split_simulation_count);
+    if (header.shard_count > 1) {
+      h5::write_attribute(root, "shard_index", std::int64_t{header.shard_index});
+      h5::write_attribute(root, "shard_count", std::int64_t{header.shard_count});
+    }
     h5::write_attribute(root, "duration_ms", header.duration_ms);
     for (const Attribute& a : header.attributes) h5::write_attribute(root, a.name, a.value);
 
@@ -115,6 +146,11 @@ DatasetWriter::DatasetWriter(const std::string& path, const DatasetHeader& heade
       w.dendrite = w.create_matrix("dendrite_v_mV", w.samples);
       h5::write_attribute(w.dendrite, "location", header.dendrite_location);
     }
+    if (header.store_segment_voltages) {
+      w.segment_v = w.create_segment_voltages(header.segments.size());
+      h5::write_attribute(w.segment_v, "description",
+                          std::string("voltage of every input segment (rows of segments/*), 1 sample/ms, float16"));
+    }
   } catch (const H5::Exception& e) {
     throw InputError(w.partial_path + ": cannot create HDF5 file: " + e.getDetailMsg());
   }
@@ -145,6 +181,18 @@ void DatasetWriter::write(const SimulationRecord& r) {
     w.write_row(w.soma, r.soma_v_mV, w.samples, "soma");
     if (w.header.store_soma_8perms) w.write_row(w.soma8, r.soma_v_8perms_mV, 8 * w.samples, "8/ms soma");
     if (!w.header.dendrite_location.empty()) w.write_row(w.dendrite, r.dendrite_v_mV, w.samples, "dendrite");
+    if (w.header.store_segment_voltages) {
+      const hsize_t segments = w.header.segments.size();
+      if (r.segment_v_f16.size() != segments * w.samples)
+        throw InputError(w.path + ": simulation " + std::to_string(r.simulation_index) + " has " +
+                         std::to_string(r.segment_v_f16.size()) + " segment voltage samples, expected " +
+                         std::to_string(segments * w.samples));
+      H5::DataSpace file_space = w.segment_v.getSpace();
+      const hsize_t start[3] = {w.written, 0, 0}, count[3] = {1, segments, w.samples};
+      file_space.selectHyperslab(H5S_SELECT_SET, count, start);
+      H5::DataSpace mem_space(3, count);
+      w.segment_v.write(r.segment_v_f16.data(), h5::float16_type(), mem_space, file_space);
+    }
   } catch (const H5::Exception& e) {
     throw InputError(w.partial_path + ": HDF5 write failed: " + e.getDetailMsg());
   }

@@ -2,6 +2,14 @@
 
 namespace neurotwin::h5 {
 
+H5::FloatType float16_type() {
+  H5::FloatType type(H5::PredType::IEEE_F32LE);
+  type.setFields(15, 10, 5, 0, 10);  // sign bit, exponent position/size, mantissa position/size
+  type.setSize(2);
+  type.setEbias(15);
+  return type;
+}
+
 void write_attribute(H5::H5Object& object, const std::string& name, const AttributeValue& value) {
   H5::DataSpace scalar(H5S_SCALAR);
   if (object.attrExists(name)) object.removeAttr(name);

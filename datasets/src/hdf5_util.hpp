@@ -21,6 +21,9 @@ inline const H5::PredType& type_of<std::int32_t>() { return H5::PredType::NATIVE
 template <>
 inline const H5::PredType& type_of<std::int64_t>() { return H5::PredType::NATIVE_INT64; }
 
+// IEEE binary16 little-endian, the type h5py creates for numpy.float16.
+H5::FloatType float16_type();
+
 inline H5::StrType string_type() { return H5::StrType(H5::PredType::C_S1, H5T_VARIABLE); }
 
 void write_attribute(H5::H5Object& object, const std::string& name, const AttributeValue& value);
@@ -74,15 +77,17 @@ std::vector<T> read_all(const H5::DataSet& ds) {
 }
 std::vector<std::string> read_strings(const H5::DataSet& ds);
 
-// Row k of a 2-D dataset.
+// Row k of a 2-D dataset, or its columns [begin, begin + count).
 template <typename T>
-std::vector<T> read_row(const H5::DataSet& ds, hsize_t row) {
+std::vector<T> read_row(const H5::DataSet& ds, hsize_t row, hsize_t begin = 0, hsize_t count = ~hsize_t{0}) {
   const auto d = dims(ds);
-  std::vector<T> out(d.at(1));
+  if (count == ~hsize_t{0}) count = d.at(1) - begin;
+  std::vector<T> out(count);
+  if (count == 0) return out;
   H5::DataSpace file_space = ds.getSpace();
-  const hsize_t start[2] = {row, 0}, count[2] = {1, d[1]};
-  file_space.selectHyperslab(H5S_SELECT_SET, count, start);
-  const hsize_t mem_dims[1] = {d[1]};
+  const hsize_t start[2] = {row, begin}, n[2] = {1, count};
+  file_space.selectHyperslab(H5S_SELECT_SET, n, start);
+  const hsize_t mem_dims[1] = {count};
   H5::DataSpace mem_space(1, mem_dims);
   ds.read(out.data(), type_of<T>(), mem_space, file_space);
   return out;

@@ -27,6 +27,33 @@ void TraceRecorder::sample(const Simulation& sim) {
   last_v_ = v;
 }
 
+MultiTraceRecorder::MultiTraceRecorder(std::vector<int> nodes, double interval_ms, std::size_t count)
+    : nodes_(std::move(nodes)), interval_ms_(interval_ms), count_(count), last_v_(nodes_.size(), 0.0),
+      values_(nodes_.size() * count, 0.0f) {}
+
+void MultiTraceRecorder::sample(const Simulation& sim) {
+  const double t = sim.time_ms();
+  const double eps = 1e-9 * sim.dt_ms();
+  // Same interpolation rule as TraceRecorder::sample, for every node at once.
+  while (recorded_ < count_) {
+    const double tk = static_cast<double>(recorded_) * interval_ms_;
+    if (tk > t + eps) break;
+    const bool interpolate = last_t_ >= 0 && tk < t && t > last_t_;
+    for (std::size_t i = 0; i < nodes_.size(); ++i) {
+      const double v = sim.voltage_mV(nodes_[i]);
+      const double value = interpolate ? last_v_[i] + (v - last_v_[i]) * (tk - last_t_) / (t - last_t_) : v;
+      values_[i * count_ + recorded_] = static_cast<float>(value);
+    }
+    ++recorded_;
+  }
+  // The previous step's voltages are needed only when the next grid point
+  // falls inside the next step.
+  const double next = static_cast<double>(recorded_) * interval_ms_;
+  if (recorded_ < count_ && next <= t + sim.dt_ms() + eps)
+    for (std::size_t i = 0; i < nodes_.size(); ++i) last_v_[i] = sim.voltage_mV(nodes_[i]);
+  last_t_ = t;
+}
+
 std::vector<double> detect_spikes(const std::vector<float>& trace, double interval_ms, double threshold_mV) {
   std::vector<double> spikes;
   for (std::size_t k = 1; k + 1 < trace.size(); ++k) {
@@ -48,13 +75,17 @@ RunResult run_cell(const CellModel& cell, std::vector<InputEvent> inputs, const 
   std::unique_ptr<TraceRecorder> dendrite;
   if (options.dendrite_node >= 0)
     dendrite = std::make_unique<TraceRecorder>(options.dendrite_node, 1.0, samples_1ms);
+  std::unique_ptr<MultiTraceRecorder> segments;
+  if (!options.segment_nodes.empty())
+    segments = std::make_unique<MultiTraceRecorder>(options.segment_nodes, 1.0, samples_1ms);
   auto sample_all = [&] {
     soma.sample(sim);
     soma8.sample(sim);
     if (dendrite) dendrite->sample(sim);
+    if (segments) segments->sample(sim);
   };
   sample_all();
-  while (!soma8.done() || !soma.done() || (dendrite && !dendrite->done())) {
+  while (!soma8.done() || !soma.done() || (dendrite && !dendrite->done()) || (segments && !segments->done())) {
     sim.step();
     sample_all();
   }
@@ -63,6 +94,7 @@ RunResult run_cell(const CellModel& cell, std::vector<InputEvent> inputs, const 
   r.soma_v_mV = soma.take();
   r.soma_v_8perms_mV = soma8.take();
   if (dendrite) r.dendrite_v_mV = dendrite->take();
+  if (segments) r.segment_v_mV = segments->take();
   return r;
 }
 

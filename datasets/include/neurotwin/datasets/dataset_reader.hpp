@@ -27,8 +27,16 @@ class DatasetReader {
   SimulationRecord read(std::size_t k) const;  // everything of simulation k
   // Input events of simulation k only.
   void read_inputs(std::size_t k, std::vector<float>& times_ms, std::vector<std::int32_t>& channels) const;
-  std::vector<float> read_soma(std::size_t k) const;
+  static constexpr std::size_t kAllSamples = ~std::size_t{0};
+  // soma_v_mV of simulation k, samples [begin, begin + count).
+  std::vector<float> read_soma(std::size_t k, std::size_t begin = 0, std::size_t count = kAllSamples) const;
   std::vector<double> read_spikes(std::size_t k) const;
+  // dendritic_v_mV of simulation k, samples [begin, begin + count) of every
+  // segment, [segments x count] row-major; throws if the file has none. The
+  // _f16 form returns the stored float16 bits.
+  std::vector<float> read_segment_voltages(std::size_t k, std::size_t begin = 0, std::size_t count = kAllSamples) const;
+  std::vector<std::uint16_t> read_segment_voltages_f16(std::size_t k, std::size_t begin = 0,
+                                                       std::size_t count = kAllSamples) const;
 
  private:
   struct Impl;

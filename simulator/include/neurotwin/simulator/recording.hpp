@@ -24,6 +24,24 @@ class TraceRecorder {
   std::vector<float> values_;
 };
 
+// Records many nodes' voltages on the same uniform grid as TraceRecorder,
+// stored node-major: values()[i * count + k] is node i at t_k.
+class MultiTraceRecorder {
+ public:
+  MultiTraceRecorder(std::vector<int> nodes, double interval_ms, std::size_t count);
+  void sample(const Simulation& sim);
+  bool done() const { return recorded_ >= count_; }
+  std::vector<float>&& take() { return std::move(values_); }
+
+ private:
+  std::vector<int> nodes_;
+  double interval_ms_;
+  std::size_t count_, recorded_ = 0;
+  double last_t_ = -1;
+  std::vector<double> last_v_;
+  std::vector<float> values_;
+};
+
 // Output spikes (spec §10.3): sample k is a spike iff v[k] - v[k-1] > 0,
 // v[k+1] - v[k] < 0 and v[k] > threshold; time = k * interval.
 std::vector<double> detect_spikes(const std::vector<float>& trace, double interval_ms, double threshold_mV = -25.0);
@@ -32,12 +50,14 @@ struct RunOptions {
   double dt_ms = 0.025;
   double duration_ms = 1000.0;
   int dendrite_node = -1;  // recorded at 1 sample/ms when >= 0
+  std::vector<int> segment_nodes;  // each recorded at 1 sample/ms (e.g. every synapse segment)
 };
 
 struct RunResult {
   std::vector<float> soma_v_mV;          // 1 sample/ms, t = 0 .. duration-1
   std::vector<float> soma_v_8perms_mV;   // 8 samples/ms
   std::vector<float> dendrite_v_mV;      // 1 sample/ms (empty when not requested)
+  std::vector<float> segment_v_mV;       // [segment_nodes.size() x samples], node-major
   std::vector<double> spike_times_ms;    // detected on the 8/ms soma trace
 };
 

@@ -1,0 +1,122 @@
+#include "neurotwin/datasets/window_reader.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "neurotwin/datasets/random_stream.hpp"
+#include "neurotwin/simulator/input_error.hpp"
+
+namespace neurotwin {
+
+namespace {
+constexpr std::uint64_t kWindowPurpose = 0x77696e646f777321ULL;  // "windows!"
+}
+
+void fill_dense_inputs(const DataWindow& w, std::size_t channels, float* out) {
+  std::fill(out, out + channels * w.length_ms, 0.0f);
+  for (std::size_t i = 0; i < w.input_times_ms.size(); ++i) {
+    const auto c = static_cast<std::size_t>(w.input_channels[i]);
+    const auto t = static_cast<std::size_t>(std::floor(w.input_times_ms[i]));
+    if (c < channels && t < w.length_ms) out[c * w.length_ms + t] = 1.0f;
+  }
+}
+
+void fill_dense_spikes(const DataWindow& w, float* out) {
+  std::fill(out, out + w.length_ms, 0.0f);
+  for (float s : w.output_spike_times_ms) {
+    const auto t = static_cast<std::size_t>(std::floor(s));
+    if (t < w.length_ms) out[t] = 1.0f;
+  }
+}
+
+struct WindowReader::Impl {
+  std::vector<DatasetReader> files;
+  std::vector<std::size_t> offsets;  // first global simulation of each file
+  WindowSampling sampling;
+  std::size_t total = 0, inputs = 0, duration = 0;
+};
+
+WindowReader::WindowReader(const std::vector<std::string>& files, WindowSampling sampling) : impl_(std::make_unique<Impl>()) {
+  Impl& r = *impl_;
+  r.sampling = sampling;
+  if (files.empty()) throw InputError("window reader: no dataset files");
+  for (const std::string& f : files) {
+    r.files.emplace_back(f);
+    const DatasetReader& d = r.files.back();
+    if (r.files.size() == 1) {
+      r.inputs = d.input_count();
+      r.duration = d.samples_per_simulation();
+    } else if (d.input_count() != r.inputs || d.samples_per_simulation() != r.duration) {
+      throw InputError(f + ": has " + std::to_string(d.input_count()) + " inputs and " +
+                       std::to_string(d.samples_per_simulation()) + " ms per simulation, unlike " + files.front());
+    }
+    if (sampling.segment_voltages && !d.header().store_segment_voltages)
+      throw InputError(f + ": holds no dendritic_v_mV (generate with simulation.store_dendritic_voltages: true)");
+    r.offsets.push_back(r.total);
+    r.total += d.simulation_count();
+  }
+  if (sampling.window_ms == 0) throw InputError("window reader: window_ms must be positive");
+  if (static_cast<double>(sampling.window_ms) + sampling.ignore_first_ms > static_cast<double>(r.duration))
+    throw InputError("window reader: a " + std::to_string(sampling.window_ms) + "-ms window after the first " +
+                     std::to_string(sampling.ignore_first_ms) + " ms does not fit in " + std::to_string(r.duration) +
+                     "-ms simulations");
+}
+
+WindowReader::~WindowReader() = default;
+WindowReader::WindowReader(WindowReader&&) noexcept = default;
+WindowReader& WindowReader::operator=(WindowReader&&) noexcept = default;
+
+std::size_t WindowReader::file_count() const { return impl_->files.size(); }
+const DatasetReader& WindowReader::file(std::size_t i) const { return impl_->files.at(i); }
+std::size_t WindowReader::simulation_count() const { return impl_->total; }
+std::size_t WindowReader::input_count() const { return impl_->inputs; }
+std::size_t WindowReader::duration_ms() const { return impl_->duration; }
+
+DataWindow WindowReader::read(std::size_t file, std::size_t simulation, std::int64_t start_ms, std::size_t length_ms) const {
+  const Impl& r = *impl_;
+  const DatasetReader& d = r.files.at(file);
+  if (simulation >= d.simulation_count() || start_ms < 0 ||
+      static_cast<std::size_t>(start_ms) + length_ms > r.duration)
+    throw InputError(d.path() + ": window " + std::to_string(start_ms) + "+" + std::to_string(length_ms) +
+                     " ms of simulation " + std::to_string(simulation) + " is out of range");
+  DataWindow w;
+  w.file = file;
+  w.simulation = simulation;
+  w.start_ms = start_ms;
+  w.length_ms = length_ms;
+  const auto begin = static_cast<float>(start_ms), end = static_cast<float>(start_ms + static_cast<std::int64_t>(length_ms));
+  std::vector<float> times;
+  std::vector<std::int32_t> channels;
+  d.read_inputs(simulation, times, channels);
+  const auto lo = std::lower_bound(times.begin(), times.end(), begin);
+  const auto hi = std::lower_bound(lo, times.end(), end);
+  for (auto it = lo; it != hi; ++it) {
+    w.input_times_ms.push_back(*it - begin);
+    w.input_channels.push_back(channels[static_cast<std::size_t>(it - times.begin())]);
+  }
+  w.soma_v_mV = d.read_soma(simulation, static_cast<std::size_t>(start_ms), length_ms);
+  for (double s : d.read_spikes(simulation))
+    if (s >= static_cast<double>(begin) && s < static_cast<double>(end)) w.output_spike_times_ms.push_back(static_cast<float>(s) - begin);
+  if (r.sampling.segment_voltages) w.segment_v_mV = d.read_segment_voltages(simulation, static_cast<std::size_t>(start_ms), length_ms);
+  return w;
+}
+
+std::vector<DataWindow> WindowReader::batch(std::uint64_t batch_index, std::size_t batch_size) const {
+  const Impl& r = *impl_;
+  if (r.total == 0) throw InputError("window reader: the files hold no simulations");
+  RandomStream random(r.sampling.seed, batch_index, kWindowPurpose);
+  const auto first = static_cast<std::int64_t>(std::ceil(r.sampling.ignore_first_ms));
+  const auto last = static_cast<std::int64_t>(r.duration - r.sampling.window_ms);  // inclusive
+  std::vector<DataWindow> out;
+  out.reserve(batch_size);
+  for (std::size_t b = 0; b < batch_size; ++b) {
+    const std::size_t global = static_cast<std::size_t>(random.below(r.total));
+    const std::size_t file =
+        static_cast<std::size_t>(std::upper_bound(r.offsets.begin(), r.offsets.end(), global) - r.offsets.begin()) - 1;
+    const std::int64_t start = first + static_cast<std::int64_t>(random.below(static_cast<std::uint64_t>(last - first + 1)));
+    out.push_back(read(file, global - r.offsets[file], start, r.sampling.window_ms));
+  }
+  return out;
+}
+
+}  // namespace neurotwin
