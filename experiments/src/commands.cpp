@@ -8,6 +8,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <unistd.h>
 
 #include "neurotwin/datasets/dataset_generation.hpp"
 #include "neurotwin/datasets/dataset_inspection.hpp"
@@ -28,7 +29,7 @@ namespace fs = std::filesystem;
 
 void write_text_file(const std::string& path, const std::string& text) {
   fs::create_directories(fs::absolute(path).parent_path());
-  const std::string tmp = path + ".partial";
+  const std::string tmp = path + ".partial" + std::to_string(::getpid());  // unique: MPI ranks may write at once
   {
     std::ofstream out(tmp);
     out << text;
@@ -74,6 +75,8 @@ torch::Device pick_device(const std::string& name) {
   }
 }
 
+}  // namespace
+
 int dendrite_node(const CellModel& cell, const std::string& location) {
   if (location.empty()) return -1;
   const auto open = location.find('(');
@@ -96,6 +99,8 @@ int dendrite_node(const CellModel& cell, const std::string& location) {
   }
   return cell.geometry.segments[static_cast<std::size_t>(cell.geometry.segment_at(index, x))].node;
 }
+
+namespace {
 
 std::vector<std::string> channel_descriptions(const DatasetHeader& header) {
   std::vector<std::string> out;
@@ -147,7 +152,7 @@ Context make_context(const CommonOptions& options) {
   Context ctx;
   ctx.config = load_config(options.config_path, overrides);
   if (options.threads < 0) throw InputError("--threads must be >= 0");
-  ctx.threads = options.threads > 0 ? options.threads : hardware_threads();
+  ctx.threads = options.threads > 0 ? options.threads : std::max(1, hardware_threads() / std::max(1, options.processes_per_node));
   torch::set_num_threads(ctx.threads);  // Debian's LibTorch defaults to 1
   ctx.device = pick_device(options.device);
   ctx.overwrite = options.overwrite;
@@ -168,72 +173,6 @@ Context make_context(const CommonOptions& options) {
   }
   write_text_file(saved, resolved);
   return ctx;
-}
-
-int run_simulate(Context& ctx) {
-  const ExperimentConfig& c = ctx.config;
-  std::string morphology_sha;
-  const CellModel cell = build_cell(c, &morphology_sha);
-  const InputProtocol protocol(c.protocol, cell, static_cast<std::uint64_t>(c.seed));
-  RunOptions run;
-  run.dt_ms = c.simulation.dt_ms;
-  run.duration_ms = c.simulation.duration_ms;
-  run.dendrite_node = dendrite_node(cell, c.cell.record_dendrite);
-  log_line("cell '" + cell.name + "': " + std::to_string(cell.geometry.segments.size()) + " segments, " +
-           std::to_string(cell.input_count()) + " input channels; " + std::to_string(ctx.threads) + " threads");
-
-  const struct {
-    const char* name;
-    int count;
-  } splits[] = {{"train", c.dataset.train_simulations}, {"valid", c.dataset.valid_simulations}, {"test", c.dataset.test_simulations}};
-  std::int64_t first = 0;
-  for (const auto& split : splits) {
-    const std::string path = split_path(c, split.name);
-    DatasetHeader header;
-    header.split = split.name;
-    header.seed = static_cast<std::uint64_t>(c.seed);
-    header.first_simulation = first;
-    header.simulation_count = split.count;
-    header.duration_ms = c.simulation.duration_ms;
-    header.store_soma_8perms = c.simulation.store_soma_8perms;
-    header.dendrite_location = c.cell.record_dendrite;
-    header.segments = segment_table(cell);
-    header.attributes = dataset_attributes(c);
-    header.attributes.push_back({"cell.name", cell.name});
-    header.attributes.push_back({"cell.morphology_sha256", morphology_sha});
-    header.attributes.push_back({"config_yaml", resolved_yaml(c)});
-    first += split.count;
-    if (fs::exists(path)) {
-      if (ctx.overwrite) {
-        fs::remove(path);
-      } else {
-        try {
-          DatasetReader existing(path);
-          if (existing.simulation_count() == static_cast<std::size_t>(split.count)) {
-            log_line(path + ": complete, kept (use --overwrite to regenerate)");
-            continue;
-          }
-        } catch (const InputError& e) {
-          throw InputError(std::string(e.what()) + "; remove it or use --overwrite to regenerate");
-        }
-        throw InputError(path + ": exists with a different number of simulations; use --overwrite to regenerate");
-      }
-    }
-    fs::create_directories(fs::path(path).parent_path());
-    fs::remove(path + ".partial");
-    Progress progress(std::string("simulate ") + split.name, static_cast<std::size_t>(split.count), "sims");
-    const auto start = std::chrono::steady_clock::now();
-    generate_dataset(path, cell, protocol, header, run, ctx.threads,
-                     [&](std::size_t done, std::size_t total) { progress.update(done, std::to_string(total - done) + " left"); });
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    const DatasetStats stats = dataset_stats(DatasetReader(path));
-    char detail[256];
-    std::snprintf(detail, sizeof detail, "%s: %.0f simulated s, %.2f simulated s per wall s, output rate %.2f Hz, %.0f bytes per simulated s",
-                  path.c_str(), stats.simulated_seconds, stats.simulated_seconds / wall, stats.output_rate_hz,
-                  stats.bytes_per_simulated_second);
-    progress.finish(detail);
-  }
-  return 0;
 }
 
 std::string metrics_json(const EvaluationMetrics& m) {

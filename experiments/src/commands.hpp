@@ -17,7 +17,8 @@ struct CommonOptions {
   std::string config_path;  // empty: embedded defaults
   std::vector<std::string> set;  // "key=value"
   std::string output_dir;   // overrides output_dir when not empty
-  int threads = 0;          // 0: all cores
+  int threads = 0;          // 0: all cores (shared among the MPI processes on this machine)
+  int processes_per_node = 1;
   std::string device = "auto";
   bool overwrite = false;
 };
@@ -38,6 +39,8 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& set);
 Context make_context(const CommonOptions& options);
 
 CellModel build_cell(const ExperimentConfig& config, std::string* morphology_sha256 = nullptr);
+// The cable node of a "section(x)" location such as apic[2](0.5); -1 for "".
+int dendrite_node(const CellModel& cell, const std::string& location);
 std::string split_path(const ExperimentConfig& config, const std::string& split);
 
 // One row of a sweep's results table.
@@ -50,16 +53,38 @@ struct SweepRow {
   std::string model_path;
 };
 
-int run_simulate(Context& ctx);
+// Which part of every split this process generates: shard `index` of
+// `count` (contiguous blocks of simulations).
+struct ShardSpec {
+  int index = 0, count = 1;
+};
+ShardSpec parse_shard(const std::string& text);  // "i/N", 0 <= i < N
+// Path of shard i/N of a split: <data_dir>/<split>-shard-<i>-of-<N>.h5.
+std::string shard_path(const ExperimentConfig& config, const std::string& split, const ShardSpec& shard);
+
+class MpiWorld;
+// Generates the train/valid/test files. Under MPI every rank writes its shard
+// and rank 0 merges them into the split files; with --shard (Slurm arrays)
+// only this shard's files are written, for `dataset merge`.
+int run_simulate(Context& ctx, const MpiWorld& world, const std::string& shard = "");
 int run_train(Context& ctx);
 int run_evaluate(Context& ctx, const std::string& model_path);
 int run_export(Context& ctx, const std::string& model_path, const std::string& output_path);
 int run_sweep(Context& ctx, SweepRow* chosen = nullptr);
-int run_experiment(Context& ctx);
+int run_experiment(Context& ctx, const MpiWorld& world);
 int run_info(const CommonOptions& options);
 int run_print_config(const CommonOptions& options);
 int run_dataset_info(const std::vector<std::string>& files);
 int run_dataset_verify(const std::vector<std::string>& files);
+// Merges shard files (files or directories holding <split>-shard-*.h5) into
+// <output_dir>/<split>.h5 per split; removes the shards if asked.
+int run_dataset_merge(const std::vector<std::string>& inputs, const std::string& output_dir, bool remove_shards);
+struct PlotOptions {
+  std::size_t simulation = 0;
+  std::string output_prefix;  // default: the file's path without .h5
+  int width_px = 1600, height_px = 1000;
+};
+int run_dataset_plot(const std::string& file, const PlotOptions& options);
 
 // Helpers shared by the commands.
 // Trains with a progress line (loss, last validation AUC).

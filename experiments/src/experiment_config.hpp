@@ -24,14 +24,15 @@ struct CellConfig {
 
 struct SimulationConfig {
   double dt_ms = 0.025;
-  double duration_ms = 3000.0;
+  double duration_ms = 6000.0;
   bool store_soma_8perms = true;
+  bool store_dendritic_voltages = false;  // every input segment, float16 (dendritic_v_mV)
 };
 
 struct DatasetConfig {
-  int train_simulations = 96;
-  int valid_simulations = 16;
-  int test_simulations = 16;
+  int train_simulations = 64;
+  int valid_simulations = 12;
+  int test_simulations = 12;
 };
 
 struct SweepConfig {

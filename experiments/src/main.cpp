@@ -6,8 +6,10 @@
 
 #include <cstdio>
 #include <exception>
+#include <memory>
 
 #include "commands.hpp"
+#include "mpi_world.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
 #include "neurotwin/version.hpp"
@@ -24,7 +26,8 @@ void add_common(CLI::App* app, CommonOptions& o, bool takes_config = true) {
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app->add_option("-o,--output-dir", o.output_dir, "output directory (overrides output_dir)");
-  app->add_option("--threads", o.threads, "threads for simulation and LibTorch (default: all cores)")
+  app->add_option("-j,--jobs,--threads", o.threads,
+                  "threads for simulation and LibTorch (default: all cores, shared among the MPI processes of a machine)")
       ->check(CLI::NonNegativeNumber);
   app->add_option("--device", o.device, "auto, cpu, cuda or cuda:N (default: auto)");
   app->add_flag("--overwrite", o.overwrite, "replace existing outputs (and a different saved configuration)");
@@ -41,8 +44,14 @@ int main(int argc, char** argv) {
   CommonOptions common;
   std::string model_path, export_path;
 
-  auto* simulate = app.add_subcommand("simulate", "simulate the cell under the input protocol; write train/valid/test HDF5 files");
+  auto* simulate = app.add_subcommand(
+      "simulate",
+      "simulate the cell under the input protocol; write train/valid/test HDF5 files.\n"
+      "Resumable: rerun the same command after an interruption. Parallel: --jobs N threads; `mpirun -np N neurotwin\n"
+      "simulate` (each rank writes a shard, rank 0 merges them); --shard i/N for Slurm job arrays (then `dataset merge`)");
   add_common(simulate, common);
+  std::string shard;
+  simulate->add_option("--shard", shard, "generate only shard i of N (0 <= i < N) of every split, e.g. --shard $SLURM_ARRAY_TASK_ID/8");
   auto* train = app.add_subcommand("train", "train the TCN of the `model` section on the training files");
   add_common(train, common);
   auto* evaluate = app.add_subcommand("evaluate", "score a trained model on the test file (AUC, TPR at low FPR, soma RMSE)");
@@ -62,12 +71,30 @@ int main(int argc, char** argv) {
   config->add_option("--set", common.set, "override one key (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
-  auto* dataset = app.add_subcommand("dataset", "inspect dataset files");
+  auto* dataset = app.add_subcommand("dataset", "inspect, verify, merge and plot dataset files");
   dataset->require_subcommand(1);
   std::vector<std::string> dataset_files;
   auto* dataset_info = dataset->add_subcommand(
       "info", "simulations, simulated time, output rate, ISI CV, input rates per tree, bytes per simulated second");
+  dataset_info->alias("stats");
   dataset_info->add_option("files", dataset_files, "HDF5 dataset files")->required();
+  auto* dataset_merge = dataset->add_subcommand(
+      "merge", "combine shard files (--shard runs) into <split>.h5 files; inputs are shard files or directories holding them");
+  dataset_merge->add_option("inputs", dataset_files, "shard files, or directories with <split>-shard-<i>-of-<N>.h5 files")->required();
+  std::string merge_output;
+  bool remove_shards = false;
+  dataset_merge->add_option("-o,--output-dir", merge_output, "where <split>.h5 go (default: the first input's directory)");
+  dataset_merge->add_flag("--remove-shards", remove_shards, "delete the shard files once the merged file is verified");
+  auto* dataset_plot = dataset->add_subcommand(
+      "plot", "PNG figures: one simulation's input raster with soma and dendrite voltage; the output-rate distribution");
+  std::string plot_file;
+  neurotwin::cli::PlotOptions plot;
+  std::vector<int> plot_size;
+  dataset_plot->add_option("file", plot_file, "HDF5 dataset file")->required();
+  dataset_plot->add_option("-s,--simulation", plot.simulation, "row of the simulation to draw (default 0)");
+  dataset_plot->add_option("-o,--output", plot.output_prefix,
+                           "output prefix: writes PREFIX-sim<k>.png and PREFIX-output-rates.png (default: the file without .h5)");
+  dataset_plot->add_option("--size", plot_size, "width and height in pixels (default 1600 1000)")->expected(2);
   auto* dataset_verify = dataset->add_subcommand(
       "verify", "check completeness and integrity (counts, shapes, sorted times, index ranges); fail on a bad file");
   dataset_verify->add_option("files", dataset_files, "HDF5 dataset files")->required();
@@ -81,18 +108,31 @@ int main(int argc, char** argv) {
     return app.exit(e);
   }
   H5::Exception::dontPrint();
+  std::unique_ptr<neurotwin::cli::MpiWorld> world;
   try {
+    world = std::make_unique<neurotwin::cli::MpiWorld>();
+    common.processes_per_node = world->local_size();
+    if (world->active() && !simulate->parsed())
+      throw neurotwin::InputError("under mpirun only `simulate` runs in parallel; run the other commands as one process");
     if (info->parsed()) return neurotwin::cli::run_info(common);
     if (config->parsed()) return neurotwin::cli::run_print_config(common);
     if (dataset_info->parsed()) return neurotwin::cli::run_dataset_info(dataset_files);
     if (dataset_verify->parsed()) return neurotwin::cli::run_dataset_verify(dataset_files);
+    if (dataset_merge->parsed()) return neurotwin::cli::run_dataset_merge(dataset_files, merge_output, remove_shards);
+    if (dataset_plot->parsed()) {
+      if (plot_size.size() == 2) {
+        plot.width_px = plot_size[0];
+        plot.height_px = plot_size[1];
+      }
+      return neurotwin::cli::run_dataset_plot(plot_file, plot);
+    }
     neurotwin::cli::Context ctx = neurotwin::cli::make_context(common);
-    if (simulate->parsed()) return neurotwin::cli::run_simulate(ctx);
+    if (simulate->parsed()) return neurotwin::cli::run_simulate(ctx, *world, shard);
     if (train->parsed()) return neurotwin::cli::run_train(ctx);
     if (evaluate->parsed()) return neurotwin::cli::run_evaluate(ctx, model_path);
     if (sweep->parsed()) return neurotwin::cli::run_sweep(ctx);
     if (exporter->parsed()) return neurotwin::cli::run_export(ctx, model_path, export_path);
-    if (run->parsed()) return neurotwin::cli::run_experiment(ctx);
+    if (run->parsed()) return neurotwin::cli::run_experiment(ctx, *world);
   } catch (const neurotwin::InputError& e) {
     std::fprintf(stderr, "neurotwin: error: %s\n", e.what());
     return 2;

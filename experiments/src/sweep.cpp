@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "commands.hpp"
+#include "mpi_world.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
 #include "progress.hpp"
@@ -191,10 +192,10 @@ int run_sweep(Context& ctx, SweepRow* chosen_out) {
   return chosen ? 0 : 1;
 }
 
-int run_experiment(Context& ctx) {
+int run_experiment(Context& ctx, const MpiWorld& world) {
   log_line("experiment in " + ctx.config.output_dir + " (configuration: " +
            (fs::path(ctx.config.output_dir) / "config.resolved.yaml").string() + ")");
-  run_simulate(ctx);
+  run_simulate(ctx, world);
   SweepRow chosen;
   if (run_sweep(ctx, &chosen) != 0) return 1;
   write_text_file((fs::path(ctx.config.output_dir) / "evaluation" / "metrics.json").string(),
