@@ -126,6 +126,7 @@ int main(int argc, char** argv) {
       }
       return neurotwin::cli::run_dataset_plot(plot_file, plot);
     }
+    if (!shard.empty()) neurotwin::cli::parse_shard(shard);  // a malformed --shard fails before any work
     neurotwin::cli::Context ctx = neurotwin::cli::make_context(common);
     if (simulate->parsed()) return neurotwin::cli::run_simulate(ctx, *world, shard);
     if (train->parsed()) return neurotwin::cli::run_train(ctx);
