@@ -1,6 +1,8 @@
 #include "mpi_world.hpp"
 
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 #include <string>
 
 #ifdef NEUROTWIN_HAVE_MPI
@@ -59,8 +61,13 @@ MpiWorld::~MpiWorld() {
 bool MpiWorld::any(bool failed) const {
 #ifdef NEUROTWIN_HAVE_MPI
   if (initialized_) {
-    int mine = failed ? 1 : 0, all = 0;
-    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    // Non-blocking, polled with sleeps: a rank that finished early must not
+    // spin a core (as a blocking MPI_Allreduce does) while others still work.
+    int mine = failed ? 1 : 0, all = 0, done = 0;
+    MPI_Request request;
+    MPI_Iallreduce(&mine, &all, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD, &request);
+    while (MPI_Test(&request, &done, MPI_STATUS_IGNORE) == MPI_SUCCESS && !done)
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
     return all != 0;
   }
 #endif

@@ -1,5 +1,6 @@
 // `neurotwin simulate`: the train/valid/test dataset files, on threads, MPI
 // ranks or Slurm array shards, resumable.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -112,15 +113,19 @@ int run_simulate(Context& ctx, const MpiWorld& world, const std::string& shard_t
   log_line("cell '" + cell.name + "': " + std::to_string(cell.geometry.segments.size()) + " segments, " +
            std::to_string(cell.input_count()) + " input channels; " + std::to_string(ctx.threads) + " threads" + who);
 
+  // Shard i takes the global simulations [floor(i T / N), floor((i + 1) T / N))
+  // of all splits together (T = their total), so that processes get equal
+  // work; its part of each split is a contiguous block (possibly empty).
   std::vector<SplitPlan> plans;
+  const std::int64_t total = std::int64_t{c.dataset.train_simulations} + c.dataset.valid_simulations + c.dataset.test_simulations;
+  const std::int64_t lo = total * shard.index / shard.count, hi = total * (shard.index + 1) / shard.count;
   std::int64_t first = 0;
   for (const auto& [name, count] : {std::pair<const char*, int>{"train", c.dataset.train_simulations},
                                     {"valid", c.dataset.valid_simulations},
                                     {"test", c.dataset.test_simulations}}) {
     SplitPlan p{name, first, count, 0, 0};
-    // Shard i holds simulations [first + floor(i n / N), first + floor((i + 1) n / N)).
-    p.shard_first = first + count * shard.index / shard.count;
-    p.shard_count = first + count * (shard.index + 1) / shard.count - p.shard_first;
+    p.shard_first = std::clamp(lo, first, first + count);
+    p.shard_count = std::clamp(hi, first, first + count) - p.shard_first;
     plans.push_back(p);
     first += count;
   }
