@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "neurotwin/datasets/dataset_generation.hpp"
 #include "neurotwin/datasets/input_protocol.hpp"
 #include "neurotwin/datasets/random_stream.hpp"
 #include "neurotwin/simulator/builtin_cell.hpp"
@@ -79,6 +80,39 @@ TEST_CASE("input protocol: produced spikes match the requested rates") {
   CHECK(excitatory_per_100ms == Approx(800.0).epsilon(0.2));
   // Inhibition minus excitation ~ U(-600, 200) (floored at 0): on average inhibition is lower.
   CHECK(produced[1] < produced[0]);
+}
+
+TEST_CASE("input protocol: rates per tree and the excitation/inhibition balance match the protocol") {
+  InputProtocolConfig config;  // nmda preset: E ~ U(0, 800), I ~ U(max(0, E - 600), E + 200) per 100 ms
+  config.duration_ms = 6000;
+  const InputProtocol p(config, builtin_cell(), 8);
+  const std::vector<SegmentInfo> table = segment_table(builtin_cell());
+  const std::size_t n = table.size();
+  // [tree][0 excitatory, 1 inhibitory]
+  double produced[2][2] = {{0, 0}, {0, 0}}, expected[2][2] = {{0, 0}, {0, 0}};
+  const int sims = 32;
+  for (int sim = 0; sim < sims; ++sim) {
+    InputDrive drive;
+    for (const auto& e : p.events(static_cast<std::uint64_t>(sim), &drive)) {
+      const auto c = static_cast<std::size_t>(e.channel);
+      produced[table[c % n].tree == "apical"][c >= n] += 1;
+    }
+    for (std::size_t row = 0; row < drive.rows; ++row)
+      for (std::size_t t = 0; t < drive.bins; ++t)
+        expected[table[row % n].tree == "apical"][row >= n] += drive.spike_probability(row, t);
+  }
+  const double windows = sims * 6000.0 / 100.0;
+  for (int tree = 0; tree < 2; ++tree) {
+    const double exc = produced[tree][0] / windows, inh = produced[tree][1] / windows;
+    INFO((tree ? "apical" : "basal") << " tree per 100 ms: excitatory " << exc << ", inhibitory " << inh);
+    for (int kind = 0; kind < 2; ++kind)
+      CHECK(produced[tree][kind] == Approx(expected[tree][kind]).epsilon(4.0 / std::sqrt(expected[tree][kind])));
+    // E[E] = 400; zero-padded smoothing loses ~2-4 % at the ends of 6-s simulations; the
+    // rate draws (~60 intervals per simulation) leave a few % of sampling noise.
+    CHECK(exc == Approx(400.0 * 0.97).epsilon(0.08));
+    // E[I] = 300 + E[max(0, E - 600)] / 2 = 312.5, so I / E = 0.78.
+    CHECK(inh / exc == Approx(312.5 / 400.0).epsilon(0.06));
+  }
 }
 
 TEST_CASE("input protocol: invalid parameters are rejected") {
