@@ -1,0 +1,40 @@
+#pragma once
+#include "neurotwin/simulator/cell_model.hpp"
+#include "neurotwin/simulator/hay_membrane.hpp"
+
+namespace neurotwin {
+
+// Options of the Hay L5PC as Beniaguev used it (spec §4, §7, §8).
+struct HayCellOptions {
+  ExcitatorySynapse excitatory = ExcitatorySynapse::nmda;
+  double excitatory_gmax_uS = 0.0004;  // 0.4 nS (AMPA, and NMDA with the same weight)
+  double inhibitory_gmax_uS = 0.001;   // 1 nS GABA_A
+  double sk_e2_factor = 1.0;           // SKE2_mult_factor (§7.1; 0.1 for the attenuated-SK variant)
+  double v_init_mV = -76.0;
+  double celsius = 6.3;
+  // §7.4 quirks of distribute_channels; true reproduces NEURON exactly.
+  bool last_segment_uses_section_end = true;  // the last segment of an apical section takes the 1-end value
+  bool round_ih_to_10_decimals = true;
+};
+
+// Apical path distance (µm) at which each apical segment's densities are
+// evaluated (§7.4): from apic[0](0) (= the soma centre), at the segment
+// centre, or at the section's 1-end for its last segment when the quirk is on.
+double hay_apical_density_distance_um(const Discretization& geo, int segment, bool last_segment_uses_section_end);
+
+// Distance-dependent apical densities (§7.2, §7.3), d in µm from apic[0](0).
+double hay_apical_ih_S_per_cm2(double d_um, bool round_to_10_decimals);
+double hay_apical_ca_lvast_S_per_cm2(double d_um);
+inline constexpr double kHayLongestApicalPath_um = 1300.5335016374963;  // D_max (§2.6)
+
+// Densities of a region (§7.1); apical ones without the distance-dependent Ih and Ca_LVAst.
+HayDensities hay_region_densities(SectionType type, double sk_e2_factor = 1.0);
+
+// The Hay L5PC on a morphology with soma, basal, apical and (replaced, §2.4)
+// axon sections: passive properties (§4), every mechanism with its regional
+// and distance-dependent density (§7), and one excitatory and one inhibitory
+// synapse on each basal and apical segment (§8.1). Throws InputError if the
+// morphology lacks a soma or apical tree.
+CellModel build_hay_cell(const Morphology& morphology, const HayCellOptions& options = {}, const SegmentRule& rule = {});
+
+}  // namespace neurotwin

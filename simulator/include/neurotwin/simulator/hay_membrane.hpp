@@ -1,0 +1,60 @@
+#pragma once
+#include <vector>
+
+#include "neurotwin/simulator/hay_kinetics.hpp"
+#include "neurotwin/simulator/mechanism.hpp"
+
+namespace neurotwin {
+
+// Channel densities of one compartment of the Hay et al. 2011 L5PC (spec §7):
+// gbar in S/cm² (0 = not inserted), the CaDynamics_E2 pool where Ca
+// mechanisms are, and the Na/K reversal potentials.
+struct HayDensities {
+  double nata_t = 0, nats2_t = 0, nap_et2 = 0, k_pst = 0, k_tst = 0, skv3_1 = 0, sk_e2 = 0, im = 0;
+  double ca_hva = 0, ca_lvast = 0, ih = 0;
+  bool calcium_pool = false;  // CaDynamics_E2 (soma, axon, apical)
+  hay::CalciumPool pool;      // gamma, decay per region (§7.1)
+  double ena_mV = 50.0, ek_mV = -85.0;
+  double eh_mV = -45.0;       // Ih's non-specific reversal (§6.11)
+};
+
+// All active mechanisms of the Hay L5PC at a set of nodes, evaluated together
+// because they share the node's calcium (spec §5, §6, §11.2): per node
+// eca = Nernst(cai_n, cao = 2 mM) each step, ica accumulated from Ca_HVA and
+// Ca_LVAst at v_n, then CaDynamics_E2 advanced first and SK_E2 with the new
+// cai, every other gate by cnexp at v_{n+1}. cai starts at 5e-5 mM (§5.2).
+class HayMembrane final : public Mechanism {
+ public:
+  struct Site {
+    int node;
+    HayDensities g;
+  };
+  HayMembrane(std::vector<Site> sites, double celsius);
+
+  void initialize(const double* v_mV) override;
+  void add_currents(const MembraneArrays& m) const override;
+  void advance(const double* v_mV, double dt_ms) override;
+
+  // For tests and recording: calcium concentration (mM) at site i.
+  double cai_mM(std::size_t site) const { return state_.at(site).cai; }
+  std::size_t size() const { return sites_.size(); }
+
+  static constexpr double kCao_mM = 2.0;
+  static constexpr double kCaiInit_mM = 5e-5;
+
+ private:
+  struct State {
+    double nata_m = 0, nata_h = 0, nats2_m = 0, nats2_h = 0, nap_m = 0, nap_h = 0, kp_m = 0, kp_h = 0;
+    double kt_m = 0, kt_h = 0, skv3_m = 0, sk_z = 0, im_m = 0, hva_m = 0, hva_h = 0, lva_m = 0, lva_h = 0, ih_m = 0;
+    double cai = kCaiInit_mM;
+  };
+  void set_gates(const Site& s, State& x, double v, double dt_ms, bool steady) const;
+
+  std::vector<Site> sites_;
+  double celsius_;
+  std::vector<State> state_;
+  // ica (mA/cm²) of the present step at v_n, read by the pool update (§11.2 step 9).
+  mutable std::vector<double> ica_;
+};
+
+}  // namespace neurotwin
