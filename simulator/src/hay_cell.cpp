@@ -83,6 +83,7 @@ CellModel build_hay_cell(const Morphology& morphology, const HayCellOptions& o, 
   cell.geometry = discretize(morphology, rule);
   cell.v_init_mV = o.v_init_mV;
   cell.celsius = o.celsius;
+  cell.silence_synapse_on_zero_interval = o.silence_synapse_on_zero_interval;
   const Discretization& geo = cell.geometry;
   bool has_apical = false;
   for (const SectionGeometry& s : geo.sections) has_apical = has_apical || s.type == SectionType::apical;

@@ -61,6 +61,21 @@ void Simulation::set_inputs(std::vector<InputEvent> events) {
   }
   std::stable_sort(events.begin(), events.end(),
                    [](const InputEvent& x, const InputEvent& y) { return x.time_ms < y.time_ms; });
+  if (cell_.silence_synapse_on_zero_interval) {
+    // t - tsyn = 0 (tsyn starts at 0): Pv becomes NaN and stays NaN (§8.4).
+    std::vector<double> last(channel_to_synapse_.size(), 0.0);
+    std::vector<char> dead(channel_to_synapse_.size(), 0);
+    std::vector<InputEvent> kept;
+    kept.reserve(events.size());
+    for (const InputEvent& e : events) {
+      const auto c = static_cast<std::size_t>(e.channel);
+      if (!dead[c] && e.time_ms == last[c]) dead[c] = 1;
+      if (dead[c]) continue;
+      last[c] = e.time_ms;
+      kept.push_back(e);
+    }
+    events.swap(kept);
+  }
   events_ = std::move(events);
   next_event_ = 0;
 }

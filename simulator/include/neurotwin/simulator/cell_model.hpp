@@ -30,6 +30,11 @@ struct CellModel {
   std::vector<SynapseGroup> synapse_groups;
   double v_init_mV = -65.0;
   double celsius = 6.3;
+  // Beniaguev's Prob* synapses with Dep = 0 (spec §8.4): an event at the time
+  // of the synapse's previous event (tsyn, 0 at start) makes Pv NaN, so that
+  // event and every later one on the synapse release nothing. In practice: a
+  // synapse with an input at exactly t = 0 is silent for the whole run.
+  bool silence_synapse_on_zero_interval = false;
 
   std::size_t input_count() const;
   int soma_node() const { return geometry.segments.at(static_cast<std::size_t>(geometry.soma_segment())).node; }

@@ -15,6 +15,8 @@ struct HayCellOptions {
   // §7.4 quirks of distribute_channels; true reproduces NEURON exactly.
   bool last_segment_uses_section_end = true;  // the last segment of an apical section takes the 1-end value
   bool round_ih_to_10_decimals = true;
+  // §8.4: a synapse whose first input is at exactly t = 0 never conducts (NEURON's NaN).
+  bool silence_synapse_on_zero_interval = true;
 };
 
 // Apical path distance (µm) at which each apical segment's densities are
