@@ -3,7 +3,7 @@
 #include <cmath>
 
 #include "neurotwin/simulator/input_error.hpp"
-#include "neurotwin/simulator/passive.hpp"
+#include "neurotwin/simulator/cell_description.hpp"
 
 namespace neurotwin {
 
@@ -78,51 +78,17 @@ HayDensities hay_region_densities(SectionType type, double sk_e2_factor) {
 }
 
 CellModel build_hay_cell(const Morphology& morphology, const HayCellOptions& o, const SegmentRule& rule) {
-  CellModel cell;
-  cell.name = morphology.name;
-  cell.geometry = discretize(morphology, rule);
-  cell.v_init_mV = o.v_init_mV;
-  cell.celsius = o.celsius;
-  cell.silence_synapse_on_zero_interval = o.silence_synapse_on_zero_interval;
-  const Discretization& geo = cell.geometry;
-  bool has_apical = false;
-  for (const SectionGeometry& s : geo.sections) has_apical = has_apical || s.type == SectionType::apical;
-  if (geo.sections.empty() || geo.sections[0].type != SectionType::soma)
-    throw InputError(morphology.name + ": the Hay L5PC needs a soma as its first section");
-  if (!has_apical) throw InputError(morphology.name + ": the Hay L5PC needs an apical tree");
-
-  // Passive properties (§4): cm and g_pas doubled in the dendrites (spine correction), e_pas -90 mV.
-  const PassiveProperties somatic{1.0, 100.0, 3e-5, -90.0}, dendritic{2.0, 100.0, 6e-5, -90.0};
-  std::vector<PassiveProperties> per_section;
-  for (const SectionGeometry& s : geo.sections)
-    per_section.push_back(s.type == SectionType::basal || s.type == SectionType::apical ? dendritic : somatic);
-  set_cable_properties(cell, per_section);
-
-  std::vector<PassiveMechanism::Instance> pas;
-  std::vector<HayMembrane::Site> sites;
-  for (std::size_t k = 0; k < geo.segments.size(); ++k) {
-    const Segment& seg = geo.segments[k];
-    const SectionGeometry& sec = geo.sections[static_cast<std::size_t>(seg.section)];
-    const PassiveProperties& p = per_section[static_cast<std::size_t>(seg.section)];
-    pas.push_back({seg.node, p.g_pas_S_per_cm2, p.e_pas_mV});
-    HayDensities g = hay_region_densities(sec.type, o.sk_e2_factor);
-    if (sec.type == SectionType::apical) {
-      const double d = hay_apical_density_distance_um(geo, static_cast<int>(k), o.last_segment_uses_section_end);
-      g.ih = hay_apical_ih_S_per_cm2(d, o.round_ih_to_10_decimals);
-      g.ca_lvast = hay_apical_ca_lvast_S_per_cm2(d);
-    }
-    sites.push_back({seg.node, g});
-  }
-  cell.mechanisms.push_back([pas] { return std::make_unique<PassiveMechanism>(pas); });
-  const double celsius = o.celsius;
-  cell.mechanisms.push_back([sites, celsius] { return std::make_unique<HayMembrane>(sites, celsius); });
-
-  const std::vector<int> synaptic = geo.dendritic_segments();  // basal then apical, in section order (§8.1)
-  cell.synapse_groups.push_back({o.excitatory == ExcitatorySynapse::nmda ? nmda_synapse(o.excitatory_gmax_uS)
-                                                                          : ampa_synapse(o.excitatory_gmax_uS),
-                                 synaptic});
-  cell.synapse_groups.push_back({gaba_a_synapse(o.inhibitory_gmax_uS), synaptic});
-  return cell;
+  CellDescription d = hay_l5pc_description(o.excitatory);
+  d.replace_axon = false;  // the caller passes the morphology with its axon replaced (§2.4)
+  d.excitatory_gmax_nS = o.excitatory_gmax_uS * 1e3;
+  d.inhibitory_gmax_nS = o.inhibitory_gmax_uS * 1e3;
+  for (const char* region : {"soma", "axon", "apical"}) d.regions[region].mechanisms["SK_E2"].value *= o.sk_e2_factor;
+  d.v_init_mV = o.v_init_mV;
+  d.celsius = o.celsius;
+  d.last_segment_at_section_end = o.last_segment_uses_section_end;
+  if (!o.round_ih_to_10_decimals) d.regions["apical"].mechanisms["Ih"].round_decimals = -1;
+  d.silence_synapse_on_zero_interval = o.silence_synapse_on_zero_interval;
+  return build_described_cell(morphology, d, rule);
 }
 
 }  // namespace neurotwin
