@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "neurotwin/simulator/cell_description.hpp"
 #include "neurotwin/simulator/hay_cell.hpp"
 #include "neurotwin/simulator/neurolucida.hpp"
 #include "neurotwin/simulator/recording.hpp"
@@ -127,6 +128,8 @@ TEST_CASE("Hay L5PC densities follow spec §7 with the distribute_channels quirk
     ih_area += hay_apical_ih_S_per_cm2(d, true) * seg.area_um2 * 1e-8 * 1e6;  // S/cm² * cm² -> µS
   }
   CHECK(hot == 29);
+  // D of §7.2 computed from the geometry equals the spec's constant.
+  CHECK(longest_apical_path_um(g) == Approx(kHayLongestApicalPath_um).epsilon(1e-9));
   CHECK(ih_area == Approx(0.2110586).epsilon(1e-6));
 }
 

@@ -14,7 +14,9 @@
 #include "neurotwin/datasets/dataset_inspection.hpp"
 #include "neurotwin/datasets/dataset_reader.hpp"
 #include "neurotwin/datasets/sha256.hpp"
+#include "cell_file.hpp"
 #include "neurotwin/simulator/builtin_cell.hpp"
+#include "neurotwin/simulator/cell_description.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 #include "neurotwin/simulator/neurolucida.hpp"
 #include "neurotwin/simulator/swc.hpp"
@@ -120,15 +122,37 @@ std::string split_path(const ExperimentConfig& config, const std::string& split)
   return (fs::path(config.resolved_data_dir()) / (split + ".h5")).string();
 }
 
-CellModel build_cell(const ExperimentConfig& config, std::string* morphology_sha256) {
+BuiltCell build_cell(const ExperimentConfig& config) {
   const std::string& source = config.cell.morphology;
   std::string extension = fs::path(source).extension().string();
   for (char& ch : extension) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  Morphology morphology = source == "builtin" ? builtin_pyramidal_morphology()
-                          : extension == ".asc" ? read_neurolucida(source)
-                                                : read_swc(source);
-  if (morphology_sha256) *morphology_sha256 = sha256_hex(morphology.canonical_text());
-  return build_simple_cell(morphology, config.cell.biophysics, config.cell.segments);
+  auto read_file = [&] { return extension == ".asc" ? read_neurolucida(source) : read_swc(source); };
+  BuiltCell built;
+  std::string site = config.cell.record_dendrite;
+  if (config.cell.model == "simple") {
+    const Morphology morphology = source == "builtin" ? builtin_pyramidal_morphology() : read_file();
+    built.morphology_sha256 = sha256_hex(morphology.canonical_text());
+    built.cell = build_simple_cell(morphology, config.cell.biophysics, config.cell.segments);
+    if (site == "auto") site = "apic[2](0.5)";
+  } else {
+    const CellDescription description = load_cell_description(config.cell.model);
+    Morphology morphology;
+    std::string auto_site = description.record_dendrite;
+    if (source == "builtin") {
+      BuiltinMorphology b = builtin_l5pc_morphology();
+      morphology = std::move(b.morphology);
+      auto_site = b.recording_site;
+    } else {
+      morphology = read_file();
+    }
+    built.morphology_sha256 = sha256_hex(morphology.canonical_text());
+    built.cell = build_described_cell(morphology, description, config.cell.segments);
+    built.cell.name = morphology.name + " (" + description.name + ")";
+    if (site == "auto") site = auto_site;
+  }
+  built.record_dendrite = site;
+  dendrite_node(built.cell, site);  // a bad location fails here, before any work
+  return built;
 }
 
 std::vector<Override> parse_overrides(const std::vector<std::string>& set) {

@@ -38,7 +38,15 @@ std::vector<Override> parse_overrides(const std::vector<std::string>& set);
 // must match unless --overwrite).
 Context make_context(const CommonOptions& options);
 
-CellModel build_cell(const ExperimentConfig& config, std::string* morphology_sha256 = nullptr);
+// The experiment's cell: the model (simple biophysics, a preset or a cell
+// file) on the morphology, the SHA-256 of the morphology's canonical text, and
+// the resolved dendritic recording site ("" for none).
+struct BuiltCell {
+  CellModel cell;
+  std::string morphology_sha256;
+  std::string record_dendrite;
+};
+BuiltCell build_cell(const ExperimentConfig& config);
 // The cable node of a "section(x)" location such as apic[2](0.5); -1 for "".
 int dendrite_node(const CellModel& cell, const std::string& location);
 std::string split_path(const ExperimentConfig& config, const std::string& split);

@@ -13,13 +13,18 @@
 namespace neurotwin::cli {
 
 struct CellConfig {
+  // "simple" (the built-in biophysics configured by the keys below), a cell
+  // preset (l5pc, l5pc-ampa) or a cell YAML file.
+  std::string model = "simple";
   std::string morphology = "builtin";  // "builtin", an SWC file or a Neurolucida .asc file
   SegmentRule segments;
   SimpleBiophysics biophysics;
   std::string excitatory_synapse = "nmda";  // nmda | ampa
   double excitatory_gmax_nS = 0.25;
   double inhibitory_gmax_nS = 1.0;
-  std::string record_dendrite = "apic[2](0.5)";  // section(x), or "" for none
+  // section(x), "" for none, or "auto": apic[2](0.5) for the simple model, the
+  // nexus for an L5PC (the built-in morphology's, or the cell file's record_dendrite).
+  std::string record_dendrite = "auto";
 };
 
 struct SimulationConfig {

@@ -102,13 +102,14 @@ int run_simulate(Context& ctx, const MpiWorld& world, const std::string& shard_t
       : sharded      ? " [shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + "]"
                      : "";
 
-  std::string morphology_sha;
-  const CellModel cell = build_cell(c, &morphology_sha);
+  const BuiltCell built = build_cell(c);
+  const CellModel& cell = built.cell;
+  const std::string& morphology_sha = built.morphology_sha256;
   const InputProtocol protocol(c.protocol, cell, static_cast<std::uint64_t>(c.seed));
   RunOptions run;
   run.dt_ms = c.simulation.dt_ms;
   run.duration_ms = c.simulation.duration_ms;
-  run.dendrite_node = dendrite_node(cell, c.cell.record_dendrite);
+  run.dendrite_node = dendrite_node(cell, built.record_dendrite);
   if (c.simulation.store_dendritic_voltages) run.segment_nodes = segment_table_nodes(cell);
   log_line("cell '" + cell.name + "': " + std::to_string(cell.geometry.segments.size()) + " segments, " +
            std::to_string(cell.input_count()) + " input channels; " + std::to_string(ctx.threads) + " threads" + who);
@@ -155,7 +156,7 @@ int run_simulate(Context& ctx, const MpiWorld& world, const std::string& shard_t
         header.duration_ms = c.simulation.duration_ms;
         header.store_soma_8perms = c.simulation.store_soma_8perms;
         header.store_segment_voltages = c.simulation.store_dendritic_voltages;
-        header.dendrite_location = c.cell.record_dendrite;
+        header.dendrite_location = built.record_dendrite;
         header.segments = segment_table(cell);
         header.attributes = dataset_attributes(c);
         header.attributes.push_back({"cell.name", cell.name});
