@@ -187,3 +187,53 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
     CHECK_THAT(e.output, Catch::Contains("nope.pt") && Catch::Contains("no such model"));
   }
 }
+
+TEST_CASE("simulate --inputs replays a NEURON reference file on the Hay L5PC", "[python]") {
+  const std::string shared = NEUROTWIN_SHARED_DIR;
+  const std::string reference = shared + "/reference/ampa_seed1_fixed.h5";
+  if (!fs::exists(reference) || !fs::exists(shared + "/morphologies/cell1.asc")) {
+    WARN("../shared not found: replay of the reference skipped");
+    return;
+  }
+  TempDir dir("replay");
+  const auto r = run_command(nt("simulate -o " + dir.file("out") + " --set cell.model=l5pc-ampa --set cell.morphology=" + shared +
+                                "/morphologies/cell1.asc --inputs " + reference + " --replay-output " + dir.file("replay.h5")));
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("185033 input events replayed"));
+  const auto cmp = neurotwin::test::run_python(std::string(NEUROTWIN_TESTS_DIR) + "/python/compare_replay.py " +
+                                               dir.file("replay.h5") + " " + reference + " 0.001 1e-6");  // NEURON accumulates t: 3e-8 ms off
+  INFO(cmp.output);
+  CHECK(cmp.status == 0);
+  const auto again = run_command(nt("simulate -o " + dir.file("out") + " --set cell.model=l5pc-ampa --set cell.morphology=" +
+                                    shared + "/morphologies/cell1.asc --inputs " + reference + " --replay-output " +
+                                    dir.file("replay.h5")));
+  CHECK(again.status == 2);
+  CHECK_THAT(again.output, Catch::Contains("--overwrite"));
+}
+
+TEST_CASE("simulate --inputs re-simulates one simulation of a dataset") {
+  TempDir dir("replay-dataset");
+  const std::string sets = " --set simulation.duration_ms=700 --set dataset.train_simulations=3 --set dataset.valid_simulations=1"
+                           " --set dataset.test_simulations=1 --set training.ignore_first_ms=100 --set training.window_ms=100";
+  REQUIRE(run_command(nt("simulate -o " + dir.file("out") + sets)).status == 0);
+  const auto r = run_command(nt("simulate -o " + dir.file("out") + sets + " --inputs " + dir.file("out/data/train.h5") +
+                                " --simulation 2 --replay-output " + dir.file("sim2.h5")));
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  CHECK_THAT(r.output, Catch::Contains("simulation 2 of a neurotwin dataset"));
+  const auto info = run_command(nt("dataset info " + dir.file("out/data/train.h5")));
+  // The replayed 8/ms spikes equal the dataset's output spikes of simulation 2.
+  const auto cmp = neurotwin::test::run_python(
+      "-c \"import h5py, numpy as np; d = h5py.File('" + dir.file("out/data/train.h5") + "'); r = h5py.File('" +
+      dir.file("sim2.h5") + "'); p = d['output_spikes/index_pointer'][:]; "
+      "a = d['output_spikes/timestamps'][p[2]:p[3]]; b = r['spike_times_8perms_ms'][:]; "
+      "assert np.array_equal(a, b), (a, b); "
+      "assert np.allclose(d['soma_v_mV'][2], r['soma_v_mV'][::40][:700], atol=1e-4); print('same', len(a))\"");
+  INFO(cmp.output);
+  CHECK(cmp.status == 0);
+  const auto bad = run_command(nt("simulate -o " + dir.file("out") + sets + " --inputs " + dir.file("out/data/train.h5") +
+                                  " --simulation 7"));
+  CHECK(bad.status == 2);
+  CHECK_THAT(bad.output, Catch::Contains("out of range"));
+}

@@ -75,6 +75,9 @@ class MpiWorld;
 // and rank 0 merges them into the split files; with --shard (Slurm arrays)
 // only this shard's files are written, for `dataset merge`.
 int run_simulate(Context& ctx, const MpiWorld& world, const std::string& shard = "");
+// simulate --inputs FILE: replays recorded inputs (a reference-layout file or
+// one simulation of a dataset); writes voltages at every step and spikes.
+int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulation, const std::string& output);
 int run_train(Context& ctx);
 int run_evaluate(Context& ctx, const std::string& model_path);
 int run_export(Context& ctx, const std::string& model_path, const std::string& output_path);

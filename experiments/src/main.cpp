@@ -52,6 +52,13 @@ int main(int argc, char** argv) {
   add_common(simulate, common);
   std::string shard;
   simulate->add_option("--shard", shard, "generate only shard i of N (0 <= i < N) of every split, e.g. --shard $SLURM_ARRAY_TASK_ID/8");
+  std::string replay_inputs, replay_output;
+  std::size_t replay_simulation = 0;
+  simulate->add_option("--inputs", replay_inputs,
+                       "instead of the protocol: replay the input events of FILE (a NEURON reference file, or a dataset "
+                       "with --simulation K) and write soma and dendrite voltage at every step and the output spikes");
+  simulate->add_option("--simulation", replay_simulation, "with --inputs on a dataset file: which simulation (row, default 0)");
+  simulate->add_option("--replay-output", replay_output, "with --inputs: output HDF5 file (default <output_dir>/<inputs>-replay.h5)");
   auto* train = app.add_subcommand("train", "train the TCN of the `model` section on the training files");
   add_common(train, common);
   auto* evaluate = app.add_subcommand("evaluate", "score a trained model on the test file (AUC, TPR at low FPR, soma RMSE)");
@@ -128,6 +135,10 @@ int main(int argc, char** argv) {
     }
     if (!shard.empty()) neurotwin::cli::parse_shard(shard);  // a malformed --shard fails before any work
     neurotwin::cli::Context ctx = neurotwin::cli::make_context(common);
+    if (simulate->parsed() && !replay_inputs.empty()) {
+      if (world->active() || !shard.empty()) throw neurotwin::InputError("--inputs replays one simulation: no --shard, no mpirun");
+      return neurotwin::cli::run_replay(ctx, replay_inputs, replay_simulation, replay_output);
+    }
     if (simulate->parsed()) return neurotwin::cli::run_simulate(ctx, *world, shard);
     if (train->parsed()) return neurotwin::cli::run_train(ctx);
     if (evaluate->parsed()) return neurotwin::cli::run_evaluate(ctx, model_path);

@@ -1,0 +1,181 @@
+// `neurotwin simulate --inputs FILE`: re-simulates recorded input events — a
+// NEURON reference file (inputs/ex_segment, ex_time_ms, inh_segment,
+// inh_time_ms) or one simulation of a neurotwin dataset — and writes the soma
+// and dendrite voltage at every solver step and the output spikes.
+#include <H5Cpp.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+
+#include "commands.hpp"
+#include "neurotwin/datasets/dataset_reader.hpp"
+#include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/simulator/recording.hpp"
+#include "neurotwin/simulator/simulation.hpp"
+#include "neurotwin/version.hpp"
+
+namespace neurotwin::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+template <typename T>
+std::vector<T> read_vector(const H5::H5File& f, const std::string& name, const H5::PredType& type, const std::string& path) {
+  if (!f.nameExists(name)) throw InputError(path + ": no dataset '" + name + "'");
+  H5::DataSet ds = f.openDataSet(name);
+  H5::DataSpace space = ds.getSpace();
+  if (space.getSimpleExtentNdims() != 1) throw InputError(path + ": '" + name + "' is not one-dimensional");
+  hsize_t n = 0;
+  space.getSimpleExtentDims(&n);
+  std::vector<T> out(n);
+  if (n) ds.read(out.data(), type);
+  return out;
+}
+
+struct RecordedInputs {
+  std::vector<InputEvent> events;
+  double duration_ms = -1;  // from the file, if it says
+  std::string description;
+};
+
+RecordedInputs read_inputs(const std::string& path, std::size_t simulation, std::size_t synapse_segments) {
+  RecordedInputs r;
+  bool reference = false;
+  try {
+    if (!fs::exists(path)) throw InputError(path + ": no such file");
+    if (!H5::H5File::isHdf5(path)) throw InputError(path + ": not an HDF5 file");
+    H5::H5File f(path, H5F_ACC_RDONLY);
+    reference = f.nameExists("inputs") && f.nameExists("inputs/ex_segment");
+    if (reference) {
+      const auto ex_seg = read_vector<std::int64_t>(f, "inputs/ex_segment", H5::PredType::NATIVE_INT64, path);
+      const auto ex_t = read_vector<double>(f, "inputs/ex_time_ms", H5::PredType::NATIVE_DOUBLE, path);
+      const auto inh_seg = read_vector<std::int64_t>(f, "inputs/inh_segment", H5::PredType::NATIVE_INT64, path);
+      const auto inh_t = read_vector<double>(f, "inputs/inh_time_ms", H5::PredType::NATIVE_DOUBLE, path);
+      if (ex_seg.size() != ex_t.size() || inh_seg.size() != inh_t.size())
+        throw InputError(path + ": input segment and time lists differ in length");
+      const auto S = static_cast<std::int64_t>(synapse_segments);
+      auto add = [&](std::int64_t seg, double t, std::int64_t offset, const char* kind) {
+        if (seg < 0 || seg >= S)
+          throw InputError(path + ": " + kind + " input on segment " + std::to_string(seg) + ", but the cell has " +
+                           std::to_string(S) + " synapse segments");
+        r.events.push_back({t, static_cast<int>(offset + seg)});
+      };
+      for (std::size_t i = 0; i < ex_seg.size(); ++i) add(ex_seg[i], ex_t[i], 0, "excitatory");
+      for (std::size_t i = 0; i < inh_seg.size(); ++i) add(inh_seg[i], inh_t[i], S, "inhibitory");
+      if (f.attrExists("duration_ms")) f.openAttribute("duration_ms").read(H5::PredType::NATIVE_DOUBLE, &r.duration_ms);
+      r.description = "reference-layout inputs";
+    }
+  } catch (const H5::Exception& e) {
+    throw InputError(path + ": cannot read inputs (truncated or corrupt?): " + e.getDetailMsg());
+  }
+  if (!reference) {  // a neurotwin dataset
+    const DatasetReader d(path);
+    if (simulation >= d.simulation_count())
+      throw InputError(path + ": --simulation " + std::to_string(simulation) + " out of range (the file holds " +
+                       std::to_string(d.simulation_count()) + ")");
+    if (d.input_count() != 2 * synapse_segments)
+      throw InputError(path + ": recorded for a cell with " + std::to_string(d.input_count()) + " inputs, this cell has " +
+                       std::to_string(2 * synapse_segments));
+    std::vector<float> times;
+    std::vector<std::int32_t> channels;
+    d.read_inputs(simulation, times, channels);
+    for (std::size_t i = 0; i < times.size(); ++i) r.events.push_back({static_cast<double>(times[i]), channels[i]});
+    r.duration_ms = d.header().duration_ms;
+    r.description = "simulation " + std::to_string(simulation) + " of a neurotwin dataset";
+  }
+  return r;
+}
+
+void write_vector(H5::H5File& f, const std::string& name, const std::vector<double>& v, const H5::PredType& file_type) {
+  const hsize_t n[1] = {v.size()};
+  H5::DataSpace space(1, n);
+  H5::DataSet ds = f.createDataSet(name, file_type, space);
+  if (!v.empty()) ds.write(v.data(), H5::PredType::NATIVE_DOUBLE);
+}
+
+void write_attribute(H5::H5Object& o, const std::string& name, double value) {
+  o.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR)).write(H5::PredType::NATIVE_DOUBLE, &value);
+}
+void write_attribute(H5::H5Object& o, const std::string& name, const std::string& value) {
+  const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
+  o.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
+}
+
+}  // namespace
+
+int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulation, const std::string& output_in) {
+  const ExperimentConfig& c = ctx.config;
+  const BuiltCell built = build_cell(c);
+  const CellModel& cell = built.cell;
+  RecordedInputs in = read_inputs(inputs_path, simulation, cell.input_count() / 2);
+  const double duration = in.duration_ms > 0 ? in.duration_ms : c.simulation.duration_ms;
+  const std::string output =
+      output_in.empty() ? (fs::path(c.output_dir) / (fs::path(inputs_path).stem().string() + "-replay.h5")).string() : output_in;
+  if (fs::exists(output) && !ctx.overwrite) throw InputError(output + ": exists; use --overwrite to replace it");
+  fs::create_directories(fs::absolute(output).parent_path());
+
+  const double dt = c.simulation.dt_ms;
+  Simulation sim(cell, dt);
+  const std::size_t event_count = in.events.size();
+  sim.set_inputs(std::move(in.events));
+  sim.initialize();
+  const int soma = cell.soma_node();
+  const int dendrite = dendrite_node(cell, built.record_dendrite);
+  const auto steps = static_cast<std::size_t>(std::llround(duration / dt));
+  std::vector<double> v_soma{sim.voltage_mV(soma)}, v_dendrite;
+  if (dendrite >= 0) v_dendrite.push_back(sim.voltage_mV(dendrite));
+  TraceRecorder soma8(soma, 0.125, static_cast<std::size_t>(std::llround(duration * 8)));
+  soma8.sample(sim);
+  const auto start = std::chrono::steady_clock::now();
+  for (std::size_t k = 0; k < steps; ++k) {
+    sim.step();
+    v_soma.push_back(sim.voltage_mV(soma));
+    if (dendrite >= 0) v_dendrite.push_back(sim.voltage_mV(dendrite));
+    soma8.sample(sim);
+  }
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  // Output spikes: local maxima above -25 mV of the solver's own trace, and of the 8/ms trace (spec §10.3).
+  std::vector<double> spikes;
+  for (std::size_t k = 1; k + 1 < v_soma.size(); ++k)
+    if (v_soma[k] - v_soma[k - 1] > 0 && v_soma[k + 1] - v_soma[k] < 0 && v_soma[k] > -25.0)
+      spikes.push_back(static_cast<double>(k) * dt);
+  const std::vector<double> spikes8 = detect_spikes(soma8.values(), 0.125);
+
+  const std::string partial = output + ".partial";
+  try {
+    H5::H5File f(partial, H5F_ACC_TRUNC);
+    write_vector(f, "soma_v_mV", v_soma, H5::PredType::NATIVE_FLOAT);
+    if (dendrite >= 0) {
+      write_vector(f, "nexus_v_mV", v_dendrite, H5::PredType::NATIVE_FLOAT);
+      H5::DataSet ds = f.openDataSet("nexus_v_mV");
+      write_attribute(ds, "location", built.record_dendrite);
+    }
+    write_vector(f, "spike_times_ms", spikes, H5::PredType::NATIVE_DOUBLE);
+    write_vector(f, "spike_times_8perms_ms", spikes8, H5::PredType::NATIVE_DOUBLE);
+    H5::Group root = f.openGroup("/");
+    write_attribute(root, "inputs_file", fs::absolute(inputs_path).string());
+    write_attribute(root, "inputs", in.description);
+    write_attribute(root, "cell", cell.name);
+    write_attribute(root, "cell_model", c.cell.model);
+    write_attribute(root, "morphology_sha256", built.morphology_sha256);
+    write_attribute(root, "method", std::string("fixed step, backward Euler (NEURON secondorder 0)"));
+    write_attribute(root, "dt_ms", dt);
+    write_attribute(root, "sample_dt_ms", dt);
+    write_attribute(root, "duration_ms", duration);
+    write_attribute(root, "wall_s", wall);
+    write_attribute(root, "simulator", std::string("neurotwin ") + kVersion + " (" + kBuild + ")");
+    f.close();
+  } catch (const H5::Exception& e) {
+    throw InputError(partial + ": cannot write: " + e.getDetailMsg());
+  }
+  fs::rename(partial, output);
+  std::printf("%s: %zu input events replayed (%s) on %s; %.0f ms, %zu output spikes; %.2f wall s per simulated s\n",
+              output.c_str(), event_count, in.description.c_str(), cell.name.c_str(), duration, spikes.size(),
+              wall / (duration / 1000.0));
+  return 0;
+}
+
+}  // namespace neurotwin::cli
