@@ -146,7 +146,7 @@ BuiltCell build_cell(const ExperimentConfig& config) {
       morphology = read_file();
     }
     built.morphology_sha256 = sha256_hex(morphology.canonical_text());
-    built.cell = build_described_cell(morphology, description, config.cell.segments);
+    built.cell = build_described_cell(morphology, description, config.cell.segments, config.simulation.rate_tables);
     built.cell.name = morphology.name + " (" + description.name + ")";
     if (site == "auto") site = auto_site;
   }

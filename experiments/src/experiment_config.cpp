@@ -73,6 +73,8 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"simulation.store_soma_8perms", &c.simulation.store_soma_8perms, 0, 0, {}, ""},
       {"simulation.store_dendritic_voltages", &c.simulation.store_dendritic_voltages, 0, 0, {},
        "every input segment's voltage, 1 sample/ms, float16"},
+      {"simulation.rate_tables", &c.simulation.rate_tables, 0, 0, {},
+       "L5PC channel rates from tables (faster, not NEURON-exact)"},
       {"protocol.preset", &c.protocol_preset, 0, 0, {"nmda", "ampa"}, "defaults of the keys below"},
       {"protocol.length_regularizer_um", &p.length_regularizer_um, 0, 1e4, {}, ""},
       {"protocol.rate_change_interval_options_ms", &p.rate_change_interval_options_ms, 1, 1e6, {}, ""},

@@ -32,6 +32,7 @@ struct SimulationConfig {
   double duration_ms = 6000.0;
   bool store_soma_8perms = true;
   bool store_dendritic_voltages = false;  // every input segment, float16 (dendritic_v_mV)
+  bool rate_tables = false;  // L5PC channels: tabulated rates (faster; false = NEURON-exact rate functions)
 };
 
 struct DatasetConfig {

@@ -120,7 +120,8 @@ CellDescription hay_l5pc_description(ExcitatorySynapse excitatory) {
   return c;
 }
 
-CellModel build_described_cell(const Morphology& morphology_in, const CellDescription& d, const SegmentRule& rule) {
+CellModel build_described_cell(const Morphology& morphology_in, const CellDescription& d, const SegmentRule& rule,
+                               bool rate_tables) {
   Morphology morphology = morphology_in;
   if (d.replace_axon) replace_axon(morphology, d.axon_sections, d.axon_length_um, d.axon_diameter_um);
   CellModel cell;
@@ -174,7 +175,8 @@ CellModel build_described_cell(const Morphology& morphology_in, const CellDescri
   }
   cell.mechanisms.push_back([pas] { return std::make_unique<PassiveMechanism>(pas); });
   const double celsius = d.celsius;
-  cell.mechanisms.push_back([sites, celsius] { return std::make_unique<HayMembrane>(sites, celsius); });
+  cell.mechanisms.push_back(
+      [sites, celsius, rate_tables] { return std::make_unique<HayMembrane>(sites, celsius, rate_tables); });
 
   const std::vector<int> synaptic = geo.dendritic_segments();  // basal then apical (§8.1)
   if (synaptic.empty()) throw InputError(morphology.name + ": the cell has no basal or apical dendrites for synapses");

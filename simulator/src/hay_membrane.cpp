@@ -1,11 +1,72 @@
 #include "neurotwin/simulator/hay_membrane.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace neurotwin {
 
-HayMembrane::HayMembrane(std::vector<Site> sites, double celsius)
-    : sites_(std::move(sites)), celsius_(celsius), state_(sites_.size()), ica_(sites_.size(), 0.0) {}
+HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tables)
+    : sites_(std::move(sites)), celsius_(celsius), state_(sites_.size()), ica_(sites_.size(), 0.0),
+      rate_tables_(rate_tables) {}
+
+void HayMembrane::build_tables(double dt) {
+  table_size_ = static_cast<std::size_t>(std::llround((kTableHigh_mV - kTableLow_mV) / kTableStep_mV)) + 1;
+  table_.assign(table_size_ * kGateCount * 2, 0.0);
+  for (std::size_t k = 0; k < table_size_; ++k) {
+    const double v = kTableLow_mV + static_cast<double>(k) * kTableStep_mV;
+    double* row = &table_[k * kGateCount * 2];
+    auto put = [&](Gate g, double inf, double tau) {
+      row[2 * g] = inf;
+      row[2 * g + 1] = 1.0 - std::exp(-dt / tau);
+    };
+    const hay::Gates nata = hay::nata_t(v), nats2 = hay::nats2_t(v), nap = hay::nap_et2(v), kp = hay::k_pst(v),
+                     kt = hay::k_tst(v), skv3 = hay::skv3_1(v), im = hay::im(v), hva = hay::ca_hva(v), lva = hay::ca_lvast(v),
+                     ih = hay::ih(v);
+    put(kNataM, nata.m_inf, nata.m_tau_ms);
+    put(kNataH, nata.h_inf, nata.h_tau_ms);
+    put(kNats2M, nats2.m_inf, nats2.m_tau_ms);
+    put(kNats2H, nats2.h_inf, nats2.h_tau_ms);
+    put(kNapM, nap.m_inf, nap.m_tau_ms);
+    put(kNapH, nap.h_inf, nap.h_tau_ms);
+    put(kKpM, kp.m_inf, kp.m_tau_ms);
+    put(kKpH, kp.h_inf, kp.h_tau_ms);
+    put(kKtM, kt.m_inf, kt.m_tau_ms);
+    put(kKtH, kt.h_inf, kt.h_tau_ms);
+    put(kSkv3M, skv3.m_inf, skv3.m_tau_ms);
+    put(kImM, im.m_inf, im.m_tau_ms);
+    put(kHvaM, hva.m_inf, hva.m_tau_ms);
+    put(kHvaH, hva.h_inf, hva.h_tau_ms);
+    put(kLvaM, lva.m_inf, lva.m_tau_ms);
+    put(kLvaH, lva.h_inf, lva.h_tau_ms);
+    put(kIhM, ih.m_inf, ih.m_tau_ms);
+  }
+  table_dt_ms_ = dt;
+}
+
+void HayMembrane::set_gates_tabulated(const Site& s, State& x, double v) const {
+  const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) / kTableStep_mV;
+  const auto k = std::min(static_cast<std::size_t>(position), table_size_ - 2);
+  const double w = position - static_cast<double>(k);
+  const double* lo = &table_[k * kGateCount * 2];
+  const double* hi = lo + kGateCount * 2;
+  auto step = [&](double& gate, Gate g) {
+    const double inf = lo[2 * g] + w * (hi[2 * g] - lo[2 * g]);
+    const double factor = lo[2 * g + 1] + w * (hi[2 * g + 1] - lo[2 * g + 1]);
+    gate += factor * (inf - gate);
+  };
+  const HayDensities& g = s.g;
+  if (g.nata_t > 0) { step(x.nata_m, kNataM); step(x.nata_h, kNataH); }
+  if (g.nats2_t > 0) { step(x.nats2_m, kNats2M); step(x.nats2_h, kNats2H); }
+  if (g.nap_et2 > 0) { step(x.nap_m, kNapM); step(x.nap_h, kNapH); }
+  if (g.k_pst > 0) { step(x.kp_m, kKpM); step(x.kp_h, kKpH); }
+  if (g.k_tst > 0) { step(x.kt_m, kKtM); step(x.kt_h, kKtH); }
+  if (g.skv3_1 > 0) step(x.skv3_m, kSkv3M);
+  if (g.sk_e2 > 0) x.sk_z = cnexp_step(x.sk_z, hay::sk_e2_z_inf(x.cai), 1.0, table_dt_ms_);
+  if (g.im > 0) step(x.im_m, kImM);
+  if (g.ca_hva > 0) { step(x.hva_m, kHvaM); step(x.hva_h, kHvaH); }
+  if (g.ca_lvast > 0) { step(x.lva_m, kLvaM); step(x.lva_h, kLvaH); }
+  if (g.ih > 0) step(x.ih_m, kIhM);
+}
 
 namespace {
 
@@ -108,11 +169,15 @@ void HayMembrane::add_currents(const MembraneArrays& m) const {
 }
 
 void HayMembrane::advance(const double* v_mV, double dt_ms) {
+  if (rate_tables_ && dt_ms != table_dt_ms_) build_tables(dt_ms);
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     State& x = state_[i];
     const Site& s = sites_[i];
     if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica_[i], dt_ms);  // CaDynamics_E2 first (§11.2 step 9)
-    set_gates(s, x, v_mV[s.node], dt_ms, false);
+    if (rate_tables_)
+      set_gates_tabulated(s, x, v_mV[s.node]);
+    else
+      set_gates(s, x, v_mV[s.node], dt_ms, false);
   }
 }
 

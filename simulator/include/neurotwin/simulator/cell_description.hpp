@@ -70,8 +70,9 @@ CellDescription hay_l5pc_description(ExcitatorySynapse excitatory = ExcitatorySy
 // (distances per §7.4), and puts one excitatory and one inhibitory synapse on
 // every basal and apical segment (§8.1). Throws InputError naming the cell
 // for a region the morphology needs but the description lacks.
+// rate_tables: HayMembrane's tabulated gate rates (faster, not NEURON-exact).
 CellModel build_described_cell(const Morphology& morphology, const CellDescription& description,
-                               const SegmentRule& rule = {});
+                               const SegmentRule& rule = {}, bool rate_tables = false);
 
 // Longest path from the soma centre to an apical tip (µm), the D of §7.2.
 double longest_apical_path_um(const Discretization& geometry);
