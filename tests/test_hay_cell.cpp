@@ -194,6 +194,33 @@ TEST_CASE("Hay L5PC under somatic current steps matches NEURON's fixed-step refe
   }
 }
 
+TEST_CASE("rate tables change the L5PC's step response by far less than the fixed-step targets") {
+  if (!have_reference()) return;
+  const Morphology m = read_neurolucida(kShared + "/morphologies/cell1.asc");
+  const CellModel tabulated = build_described_cell(m, hay_l5pc_description(), {}, true);
+  H5::H5File f(kShared + "/reference/step_1p0nA_fixed.h5", H5F_ACC_RDONLY);
+  const std::vector<float> ref = read_floats(f, "soma_v_mV");
+  const std::vector<double> ref_spikes = read_doubles(f, "spike_times_ms");
+  Simulation sim(tabulated, 0.025);
+  sim.add_current_clamp({tabulated.soma_node(), 100.0, 500.0, 1.0});
+  sim.initialize();
+  std::vector<double> v{sim.voltage_mV(tabulated.soma_node())};
+  while (v.size() < ref.size()) {
+    sim.step();
+    v.push_back(sim.voltage_mV(tabulated.soma_node()));
+  }
+  double se = 0;
+  for (std::size_t k = 0; k < v.size(); ++k) se += (v[k] - static_cast<double>(ref[k])) * (v[k] - static_cast<double>(ref[k]));
+  const std::vector<double> spikes = spikes_of(v, 0.025);
+  REQUIRE(spikes.size() == ref_spikes.size());
+  double worst = 0;
+  for (std::size_t i = 0; i < spikes.size(); ++i) worst = std::max(worst, std::fabs(spikes[i] - ref_spikes[i]));
+  const double rmse = std::sqrt(se / static_cast<double>(v.size()));
+  std::printf("rate tables, 1.0 nA step: %zu spikes, worst shift %.4f ms, soma RMSE %.5f mV vs NEURON\n", spikes.size(), worst, rmse);
+  CHECK(worst <= 0.05);
+  CHECK(rmse <= 0.05);
+}
+
 TEST_CASE("a synapse with an input at exactly t = 0 stays silent (spec §8.4)") {
   if (!have_reference()) return;
   const CellModel& cell = l5pc();

@@ -40,7 +40,21 @@ void HayMembrane::build_tables(double dt) {
     put(kLvaH, lva.h_inf, lva.h_tau_ms);
     put(kIhM, ih.m_inf, ih.m_tau_ms);
   }
+  const auto sk_size = static_cast<std::size_t>(std::llround((kSkHigh - kSkLow) / kSkStep)) + 1;
+  sk_table_.resize(sk_size);
+  for (std::size_t k = 0; k < sk_size; ++k) sk_table_[k] = hay::sk_e2_z_inf(std::exp(kSkLow + static_cast<double>(k) * kSkStep));
+  sk_table_factor_ = 1.0 - std::exp(-dt / 1.0);
+  pool_factor_.resize(sites_.size());
+  for (std::size_t i = 0; i < sites_.size(); ++i) pool_factor_[i] = 1.0 - std::exp(-dt / sites_[i].g.pool.decay_ms);
   table_dt_ms_ = dt;
+}
+
+double HayMembrane::sk_z_inf_tabulated(double cai) const {
+  if (cai < 1e-7) return hay::sk_e2_z_inf(cai);  // SK_E2's own guard below 1e-7 mM
+  const double position = (std::clamp(std::log(cai), kSkLow, kSkHigh) - kSkLow) / kSkStep;
+  const auto k = std::min(static_cast<std::size_t>(position), sk_table_.size() - 2);
+  const double w = position - static_cast<double>(k);
+  return sk_table_[k] + w * (sk_table_[k + 1] - sk_table_[k]);
 }
 
 void HayMembrane::set_gates_tabulated(const Site& s, State& x, double v) const {
@@ -61,7 +75,7 @@ void HayMembrane::set_gates_tabulated(const Site& s, State& x, double v) const {
   if (g.k_pst > 0) { step(x.kp_m, kKpM); step(x.kp_h, kKpH); }
   if (g.k_tst > 0) { step(x.kt_m, kKtM); step(x.kt_h, kKtH); }
   if (g.skv3_1 > 0) step(x.skv3_m, kSkv3M);
-  if (g.sk_e2 > 0) x.sk_z = cnexp_step(x.sk_z, hay::sk_e2_z_inf(x.cai), 1.0, table_dt_ms_);
+  if (g.sk_e2 > 0) x.sk_z += sk_table_factor_ * (sk_z_inf_tabulated(x.cai) - x.sk_z);
   if (g.im > 0) step(x.im_m, kImM);
   if (g.ca_hva > 0) { step(x.hva_m, kHvaM); step(x.hva_h, kHvaH); }
   if (g.ca_lvast > 0) { step(x.lva_m, kLvaM); step(x.lva_h, kLvaH); }
@@ -173,11 +187,17 @@ void HayMembrane::advance(const double* v_mV, double dt_ms) {
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     State& x = state_[i];
     const Site& s = sites_[i];
-    if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica_[i], dt_ms);  // CaDynamics_E2 first (§11.2 step 9)
-    if (rate_tables_)
+    if (rate_tables_) {
+      if (s.g.calcium_pool) {  // CaDynamics_E2 first (§11.2 step 9), its factor precomputed for dt
+        const hay::CalciumPool& p = s.g.pool;
+        const double cai_inf = p.min_cai_mM - p.decay_ms * p.influx_per_mA_per_cm2() * ica_[i] * p.gamma;
+        x.cai += pool_factor_[i] * (cai_inf - x.cai);
+      }
       set_gates_tabulated(s, x, v_mV[s.node]);
-    else
+    } else {
+      if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica_[i], dt_ms);  // CaDynamics_E2 first (§11.2 step 9)
       set_gates(s, x, v_mV[s.node], dt_ms, false);
+    }
   }
 }
 

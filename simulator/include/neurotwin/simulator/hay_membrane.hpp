@@ -69,6 +69,12 @@ class HayMembrane final : public Mechanism {
   double table_dt_ms_ = -1;
   std::size_t table_size_ = 0;
   std::vector<double> table_;  // [k][gate][inf, factor]
+  // SK_E2's z_inf as a function of u = ln(cai) (a logistic in u), every 0.001.
+  static constexpr double kSkLow = -16.2, kSkHigh = 2.4, kSkStep = 0.001;
+  std::vector<double> sk_table_;
+  double sk_table_factor_ = 0;           // 1 - exp(-dt / 1 ms)
+  std::vector<double> pool_factor_;      // per site: 1 - exp(-dt / decay)
+  double sk_z_inf_tabulated(double cai_mM) const;
 };
 
 }  // namespace neurotwin
