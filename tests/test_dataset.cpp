@@ -9,6 +9,7 @@
 #include "neurotwin/datasets/sha256.hpp"
 #include "neurotwin/simulator/builtin_cell.hpp"
 #include "neurotwin/simulator/input_error.hpp"
+#include "dataset_fixture.hpp"
 #include "test_support.hpp"
 
 using namespace neurotwin;
@@ -16,27 +17,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Fixture {
-  CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
-  InputProtocolConfig protocol_config;
-  RunOptions run;
-  Fixture() {
-    protocol_config.duration_ms = 300;
-    run.duration_ms = 300;
-    run.dendrite_node = cell.geometry.segments[50].node;
-  }
-  DatasetHeader header(std::int64_t first, std::int64_t count) const {
-    DatasetHeader h;
-    h.split = "train";
-    h.seed = 11;
-    h.first_simulation = first;
-    h.simulation_count = count;
-    h.duration_ms = 300;
-    h.dendrite_location = "dend[9](0.5)";
-    h.segments = segment_table(cell);
-    h.attributes = {{"protocol.jitter_ms", 20.0}, {"cell.name", std::string("builtin")}, {"answer", std::int64_t{42}}};
-    return h;
-  }
+struct Fixture : test::DatasetFixture {
+  Fixture() : DatasetFixture(false) {}
 };
 
 }  // namespace

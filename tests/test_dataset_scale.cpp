@@ -15,6 +15,7 @@
 #include "neurotwin/datasets/window_reader.hpp"
 #include "neurotwin/simulator/builtin_cell.hpp"
 #include "neurotwin/simulator/input_error.hpp"
+#include "dataset_fixture.hpp"
 #include "test_support.hpp"
 
 using namespace neurotwin;
@@ -22,32 +23,8 @@ namespace fs = std::filesystem;
 
 namespace {
 
-struct Fixture {
-  CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
-  InputProtocolConfig protocol_config;
-  RunOptions run;
-  Fixture() {
-    protocol_config.duration_ms = 300;
-    run.duration_ms = 300;
-    run.dendrite_node = cell.geometry.segments[50].node;
-    run.segment_nodes = segment_table_nodes(cell);
-  }
-  DatasetHeader header(std::int64_t first, std::int64_t count, std::int64_t split_first = -1,
-                       std::int64_t split_count = -1) const {
-    DatasetHeader h;
-    h.split = "train";
-    h.seed = 11;
-    h.first_simulation = first;
-    h.simulation_count = count;
-    h.split_first_simulation = split_first;
-    h.split_simulation_count = split_count;
-    h.duration_ms = 300;
-    h.dendrite_location = "dend[9](0.5)";
-    h.store_segment_voltages = true;
-    h.segments = segment_table(cell);
-    h.attributes = {{"protocol.jitter_ms", 20.0}, {"cell.name", std::string("builtin")}};
-    return h;
-  }
+struct Fixture : test::DatasetFixture {
+  Fixture() : DatasetFixture(true) {}
 };
 
 void check_same_records(const DatasetReader& a, const DatasetReader& b) {

@@ -109,7 +109,7 @@ TEST_CASE("Hay L5PC densities follow spec §7 with the distribute_channels quirk
   // §7.2 samples: apic[0] (nseg 3), apic[50], apic[108].
   auto ih_of = [&](const std::string& sec, int k) {
     const int s = g.sections[static_cast<std::size_t>(g.section_by_name(sec))].first_segment + k;
-    return hay_apical_ih_S_per_cm2(hay_apical_density_distance_um(g, s, true), true);
+    return hay_apical_ih_S_per_cm2(density_distance_um(g, s, true), true);
   };
   CHECK(ih_of("apic[0]", 0) == Approx(1.262500e-4).epsilon(1e-6));
   CHECK(ih_of("apic[0]", 1) == Approx(1.355645e-4).epsilon(1e-6));
@@ -123,7 +123,7 @@ TEST_CASE("Hay L5PC densities follow spec §7 with the distribute_channels quirk
   for (int s : g.dendritic_segments()) {
     const Segment& seg = g.segments[static_cast<std::size_t>(s)];
     if (g.sections[static_cast<std::size_t>(seg.section)].type != SectionType::apical) continue;
-    const double d = hay_apical_density_distance_um(g, s, true);
+    const double d = density_distance_um(g, s, true);
     hot += hay_apical_ca_lvast_S_per_cm2(d) > 0.1;
     ih_area += hay_apical_ih_S_per_cm2(d, true) * seg.area_um2 * 1e-8 * 1e6;  // S/cm² * cm² -> µS
   }

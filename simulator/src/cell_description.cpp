@@ -34,6 +34,14 @@ const std::vector<std::string>& known_mechanisms() {
   return names;
 }
 
+double density_distance_um(const Discretization& geo, int segment, bool last_segment_at_section_end) {
+  const Segment& s = geo.segments.at(static_cast<std::size_t>(segment));
+  const SectionGeometry& sec = geo.sections.at(static_cast<std::size_t>(s.section));
+  const bool last = segment == sec.first_segment + sec.nseg - 1;
+  const double x = last && last_segment_at_section_end ? 1.0 : s.x;
+  return sec.distance0_um + x * sec.length_um;
+}
+
 double longest_apical_path_um(const Discretization& geo) {
   double longest = 0;
   for (const SectionGeometry& s : geo.sections)
@@ -157,10 +165,7 @@ CellModel build_described_cell(const Morphology& morphology_in, const CellDescri
     const SectionGeometry& sec = geo.sections[static_cast<std::size_t>(seg.section)];
     const RegionDescription& r = region_of(sec.type);
     pas.push_back({seg.node, r.g_pas_S_per_cm2, r.e_pas_mV});
-    // Where the rules are evaluated (§7.4): segment centre, or the section's 1-end for its last segment.
-    const bool last = static_cast<int>(k) == sec.first_segment + sec.nseg - 1;
-    const double x = last && d.last_segment_at_section_end ? 1.0 : seg.x;
-    const double distance = sec.distance0_um + x * sec.length_um;
+    const double distance = density_distance_um(geo, static_cast<int>(k), d.last_segment_at_section_end);  // §7.4
     HayDensities g;
     for (const auto& [name, density] : r.mechanisms) set_density(g, name, density.at(distance, longest));
     g.calcium_pool = r.calcium_pool;

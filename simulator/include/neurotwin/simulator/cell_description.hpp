@@ -74,6 +74,11 @@ CellDescription hay_l5pc_description(ExcitatorySynapse excitatory = ExcitatorySy
 CellModel build_described_cell(const Morphology& morphology, const CellDescription& description,
                                const SegmentRule& rule = {}, bool rate_tables = false);
 
+// Path distance (µm) from the soma centre (= apic[0](0), §7.4 quirk 1) at which
+// a segment's density rules are evaluated: its centre, or its section's 1-end
+// for the last segment of the section when last_segment_at_section_end (quirk 2).
+double density_distance_um(const Discretization& geometry, int segment, bool last_segment_at_section_end);
+
 // Longest path from the soma centre to an apical tip (µm), the D of §7.2.
 double longest_apical_path_um(const Discretization& geometry);
 

@@ -19,24 +19,16 @@ struct HayCellOptions {
   bool silence_synapse_on_zero_interval = true;
 };
 
-// Apical path distance (µm) at which each apical segment's densities are
-// evaluated (§7.4): from apic[0](0) (= the soma centre), at the segment
-// centre, or at the section's 1-end for its last segment when the quirk is on.
-double hay_apical_density_distance_um(const Discretization& geo, int segment, bool last_segment_uses_section_end);
-
 // Distance-dependent apical densities (§7.2, §7.3), d in µm from apic[0](0).
 double hay_apical_ih_S_per_cm2(double d_um, bool round_to_10_decimals);
 double hay_apical_ca_lvast_S_per_cm2(double d_um);
 inline constexpr double kHayLongestApicalPath_um = 1300.5335016374963;  // D_max (§2.6)
 
-// Densities of a region (§7.1); apical ones without the distance-dependent Ih and Ca_LVAst.
-HayDensities hay_region_densities(SectionType type, double sk_e2_factor = 1.0);
-
-// The Hay L5PC on a morphology with soma, basal, apical and (replaced, §2.4)
-// axon sections: passive properties (§4), every mechanism with its regional
-// and distance-dependent density (§7), and one excitatory and one inhibitory
-// synapse on each basal and apical segment (§8.1). Throws InputError if the
-// morphology lacks a soma or apical tree.
+// The Hay L5PC (hay_l5pc_description() adjusted by the options) on a
+// morphology whose axon is already replaced (§2.4): passive properties (§4),
+// every mechanism with its regional and distance-dependent density (§7), and
+// one excitatory and one inhibitory synapse on each basal and apical segment
+// (§8.1).
 CellModel build_hay_cell(const Morphology& morphology, const HayCellOptions& options = {}, const SegmentRule& rule = {});
 
 }  // namespace neurotwin
