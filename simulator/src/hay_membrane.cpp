@@ -9,36 +9,44 @@ HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tabl
     : sites_(std::move(sites)), celsius_(celsius), state_(sites_.size()), ica_(sites_.size(), 0.0),
       rate_tables_(rate_tables) {}
 
+struct HayMembrane::Channel {
+  double HayDensities::*gbar;
+  hay::Gates (*kinetics)(double v_mV);
+  double State::*m;
+  double State::*h;  // nullptr: the channel has no h gate
+};
+
+const std::vector<HayMembrane::Channel>& HayMembrane::channels() {
+  static const std::vector<Channel> list = {
+      {&HayDensities::nata_t, hay::nata_t, &State::nata_m, &State::nata_h},
+      {&HayDensities::nats2_t, hay::nats2_t, &State::nats2_m, &State::nats2_h},
+      {&HayDensities::nap_et2, hay::nap_et2, &State::nap_m, &State::nap_h},
+      {&HayDensities::k_pst, hay::k_pst, &State::kp_m, &State::kp_h},
+      {&HayDensities::k_tst, hay::k_tst, &State::kt_m, &State::kt_h},
+      {&HayDensities::skv3_1, hay::skv3_1, &State::skv3_m, nullptr},
+      {&HayDensities::im, hay::im, &State::im_m, nullptr},
+      {&HayDensities::ca_hva, hay::ca_hva, &State::hva_m, &State::hva_h},
+      {&HayDensities::ca_lvast, hay::ca_lvast, &State::lva_m, &State::lva_h},
+      {&HayDensities::ih, hay::ih, &State::ih_m, nullptr},
+  };
+  return list;
+}
+
 void HayMembrane::build_tables(double dt) {
+  const std::size_t width = 4 * channels().size();
   table_size_ = static_cast<std::size_t>(std::llround((kTableHigh_mV - kTableLow_mV) / kTableStep_mV)) + 1;
-  table_.assign(table_size_ * kGateCount * 2, 0.0);
+  table_.assign(table_size_ * width, 0.0);
   for (std::size_t k = 0; k < table_size_; ++k) {
     const double v = kTableLow_mV + static_cast<double>(k) * kTableStep_mV;
-    double* row = &table_[k * kGateCount * 2];
-    auto put = [&](Gate g, double inf, double tau) {
-      row[2 * g] = inf;
-      row[2 * g + 1] = 1.0 - std::exp(-dt / tau);
-    };
-    const hay::Gates nata = hay::nata_t(v), nats2 = hay::nats2_t(v), nap = hay::nap_et2(v), kp = hay::k_pst(v),
-                     kt = hay::k_tst(v), skv3 = hay::skv3_1(v), im = hay::im(v), hva = hay::ca_hva(v), lva = hay::ca_lvast(v),
-                     ih = hay::ih(v);
-    put(kNataM, nata.m_inf, nata.m_tau_ms);
-    put(kNataH, nata.h_inf, nata.h_tau_ms);
-    put(kNats2M, nats2.m_inf, nats2.m_tau_ms);
-    put(kNats2H, nats2.h_inf, nats2.h_tau_ms);
-    put(kNapM, nap.m_inf, nap.m_tau_ms);
-    put(kNapH, nap.h_inf, nap.h_tau_ms);
-    put(kKpM, kp.m_inf, kp.m_tau_ms);
-    put(kKpH, kp.h_inf, kp.h_tau_ms);
-    put(kKtM, kt.m_inf, kt.m_tau_ms);
-    put(kKtH, kt.h_inf, kt.h_tau_ms);
-    put(kSkv3M, skv3.m_inf, skv3.m_tau_ms);
-    put(kImM, im.m_inf, im.m_tau_ms);
-    put(kHvaM, hva.m_inf, hva.m_tau_ms);
-    put(kHvaH, hva.h_inf, hva.h_tau_ms);
-    put(kLvaM, lva.m_inf, lva.m_tau_ms);
-    put(kLvaH, lva.h_inf, lva.h_tau_ms);
-    put(kIhM, ih.m_inf, ih.m_tau_ms);
+    double* row = &table_[k * width];
+    for (const Channel& c : channels()) {
+      const hay::Gates r = c.kinetics(v);
+      row[0] = r.m_inf;
+      row[1] = 1.0 - std::exp(-dt / r.m_tau_ms);
+      row[2] = r.h_inf;
+      row[3] = 1.0 - std::exp(-dt / r.h_tau_ms);
+      row += 4;
+    }
   }
   const auto sk_size = static_cast<std::size_t>(std::llround((kSkHigh - kSkLow) / kSkStep)) + 1;
   sk_table_.resize(sk_size);
@@ -58,28 +66,27 @@ double HayMembrane::sk_z_inf_tabulated(double cai) const {
 }
 
 void HayMembrane::set_gates_tabulated(const Site& s, State& x, double v) const {
+  const std::size_t width = 4 * channels().size();
   const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) / kTableStep_mV;
   const auto k = std::min(static_cast<std::size_t>(position), table_size_ - 2);
   const double w = position - static_cast<double>(k);
-  const double* lo = &table_[k * kGateCount * 2];
-  const double* hi = lo + kGateCount * 2;
-  auto step = [&](double& gate, Gate g) {
-    const double inf = lo[2 * g] + w * (hi[2 * g] - lo[2 * g]);
-    const double factor = lo[2 * g + 1] + w * (hi[2 * g + 1] - lo[2 * g + 1]);
+  const double* lo = &table_[k * width];
+  const double* hi = lo + width;
+  // x += factor (x_inf - x), both read by linear interpolation in v.
+  auto step = [&](double& gate, std::size_t at) {
+    const double inf = lo[at] + w * (hi[at] - lo[at]);
+    const double factor = lo[at + 1] + w * (hi[at + 1] - lo[at + 1]);
     gate += factor * (inf - gate);
   };
-  const HayDensities& g = s.g;
-  if (g.nata_t > 0) { step(x.nata_m, kNataM); step(x.nata_h, kNataH); }
-  if (g.nats2_t > 0) { step(x.nats2_m, kNats2M); step(x.nats2_h, kNats2H); }
-  if (g.nap_et2 > 0) { step(x.nap_m, kNapM); step(x.nap_h, kNapH); }
-  if (g.k_pst > 0) { step(x.kp_m, kKpM); step(x.kp_h, kKpH); }
-  if (g.k_tst > 0) { step(x.kt_m, kKtM); step(x.kt_h, kKtH); }
-  if (g.skv3_1 > 0) step(x.skv3_m, kSkv3M);
-  if (g.sk_e2 > 0) x.sk_z += sk_table_factor_ * (sk_z_inf_tabulated(x.cai) - x.sk_z);
-  if (g.im > 0) step(x.im_m, kImM);
-  if (g.ca_hva > 0) { step(x.hva_m, kHvaM); step(x.hva_h, kHvaH); }
-  if (g.ca_lvast > 0) { step(x.lva_m, kLvaM); step(x.lva_h, kLvaH); }
-  if (g.ih > 0) step(x.ih_m, kIhM);
+  std::size_t at = 0;
+  for (const Channel& c : channels()) {
+    if (s.g.*c.gbar > 0) {
+      step(x.*c.m, at);
+      if (c.h) step(x.*c.h, at + 2);
+    }
+    at += 4;
+  }
+  if (s.g.sk_e2 > 0) x.sk_z += sk_table_factor_ * (sk_z_inf_tabulated(x.cai) - x.sk_z);
 }
 
 namespace {
@@ -92,55 +99,13 @@ inline void relax(double& x, double x_inf, double tau_ms, double dt_ms, bool ste
 }  // namespace
 
 void HayMembrane::set_gates(const Site& s, State& x, double v, double dt, bool steady) const {
-  const HayDensities& g = s.g;
-  if (g.nata_t > 0) {
-    const hay::Gates r = hay::nata_t(v);
-    relax(x.nata_m, r.m_inf, r.m_tau_ms, dt, steady);
-    relax(x.nata_h, r.h_inf, r.h_tau_ms, dt, steady);
+  for (const Channel& c : channels()) {
+    if (!(s.g.*c.gbar > 0)) continue;
+    const hay::Gates r = c.kinetics(v);
+    relax(x.*c.m, r.m_inf, r.m_tau_ms, dt, steady);
+    if (c.h) relax(x.*c.h, r.h_inf, r.h_tau_ms, dt, steady);
   }
-  if (g.nats2_t > 0) {
-    const hay::Gates r = hay::nats2_t(v);
-    relax(x.nats2_m, r.m_inf, r.m_tau_ms, dt, steady);
-    relax(x.nats2_h, r.h_inf, r.h_tau_ms, dt, steady);
-  }
-  if (g.nap_et2 > 0) {
-    const hay::Gates r = hay::nap_et2(v);
-    relax(x.nap_m, r.m_inf, r.m_tau_ms, dt, steady);
-    relax(x.nap_h, r.h_inf, r.h_tau_ms, dt, steady);
-  }
-  if (g.k_pst > 0) {
-    const hay::Gates r = hay::k_pst(v);
-    relax(x.kp_m, r.m_inf, r.m_tau_ms, dt, steady);
-    relax(x.kp_h, r.h_inf, r.h_tau_ms, dt, steady);
-  }
-  if (g.k_tst > 0) {
-    const hay::Gates r = hay::k_tst(v);
-    relax(x.kt_m, r.m_inf, r.m_tau_ms, dt, steady);
-    relax(x.kt_h, r.h_inf, r.h_tau_ms, dt, steady);
-  }
-  if (g.skv3_1 > 0) {
-    const hay::Gates r = hay::skv3_1(v);
-    relax(x.skv3_m, r.m_inf, r.m_tau_ms, dt, steady);
-  }
-  if (g.sk_e2 > 0) relax(x.sk_z, hay::sk_e2_z_inf(x.cai), 1.0, dt, steady);  // tau_z = 1 ms (§6.7)
-  if (g.im > 0) {
-    const hay::Gates r = hay::im(v);
-    relax(x.im_m, r.m_inf, r.m_tau_ms, dt, steady);
-  }
-  if (g.ca_hva > 0) {
-    const hay::Gates r = hay::ca_hva(v);
-    relax(x.hva_m, r.m_inf, r.m_tau_ms, dt, steady);
-    relax(x.hva_h, r.h_inf, r.h_tau_ms, dt, steady);
-  }
-  if (g.ca_lvast > 0) {
-    const hay::Gates r = hay::ca_lvast(v);
-    relax(x.lva_m, r.m_inf, r.m_tau_ms, dt, steady);
-    relax(x.lva_h, r.h_inf, r.h_tau_ms, dt, steady);
-  }
-  if (g.ih > 0) {
-    const hay::Gates r = hay::ih(v);
-    relax(x.ih_m, r.m_inf, r.m_tau_ms, dt, steady);
-  }
+  if (s.g.sk_e2 > 0) relax(x.sk_z, hay::sk_e2_z_inf(x.cai), 1.0, dt, steady);  // tau_z = 1 ms (§6.7)
 }
 
 void HayMembrane::initialize(const double* v_mV) {

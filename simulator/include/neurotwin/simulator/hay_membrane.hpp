@@ -52,14 +52,17 @@ class HayMembrane final : public Mechanism {
     double kt_m = 0, kt_h = 0, skv3_m = 0, sk_z = 0, im_m = 0, hva_m = 0, hva_h = 0, lva_m = 0, lva_h = 0, ih_m = 0;
     double cai = kCaiInit_mM;
   };
+  // One voltage-gated channel: its density, its kinetics (§6) and its gate
+  // states; the list is in hay_membrane.cpp.
+  struct Channel;
+  static const std::vector<Channel>& channels();
   void set_gates(const Site& s, State& x, double v, double dt_ms, bool steady) const;
   void set_gates_tabulated(const Site& s, State& x, double v) const;
   void build_tables(double dt_ms);
 
-  // Per gate: x_inf and the cnexp factor at v_k = kTableLow + k * kTableStep.
+  // Per channel: m_inf, m factor, h_inf, h factor at v_k = kTableLow + k * kTableStep.
   static constexpr double kTableLow_mV = -150.0, kTableHigh_mV = 100.0, kTableStep_mV = 0.02;
-  enum Gate { kNataM, kNataH, kNats2M, kNats2H, kNapM, kNapH, kKpM, kKpH, kKtM, kKtH, kSkv3M, kImM, kHvaM, kHvaH,
-              kLvaM, kLvaH, kIhM, kGateCount };
+
   std::vector<Site> sites_;
   double celsius_;
   std::vector<State> state_;
@@ -68,7 +71,7 @@ class HayMembrane final : public Mechanism {
   bool rate_tables_;
   double table_dt_ms_ = -1;
   std::size_t table_size_ = 0;
-  std::vector<double> table_;  // [k][gate][inf, factor]
+  std::vector<double> table_;  // [k][channel][m_inf, m factor, h_inf, h factor]
   // SK_E2's z_inf as a function of u = ln(cai) (a logistic in u), every 0.001.
   static constexpr double kSkLow = -16.2, kSkHigh = 2.4, kSkStep = 0.001;
   std::vector<double> sk_table_;
