@@ -3,7 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "neurotwin/simulator/builtin_cell.hpp"
 #include "neurotwin/simulator/cell_model.hpp"
+#include "neurotwin/simulator/simulation.hpp"
 #include "neurotwin/simulator/hodgkin_huxley.hpp"
 #include "neurotwin/simulator/passive.hpp"
 #include "neurotwin/simulator/recording.hpp"
@@ -122,4 +124,43 @@ TEST_CASE("hh steady states at rest are the classic squid-axon values") {
   CHECK(r.n_inf == Approx(0.3177).epsilon(0.002));
   // Q10 of 3 per 10 degrees speeds every gate.
   CHECK(hh_rates(-65.0, 16.3).m_tau_ms == Approx(r.m_tau_ms / 3.0));
+}
+
+TEST_CASE("release probability: a reproducible fraction of events is released (spec §8.4)") {
+  CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
+  std::vector<InputEvent> events;
+  for (int k = 0; k < 4000; ++k) events.push_back({static_cast<double>(1 + k / 40), k % 400});
+  auto run = [&](double p, std::uint64_t seed) {
+    cell.release_probability = p;
+    Simulation sim(cell, 0.025);
+    sim.set_release_seed(seed);
+    sim.set_inputs(events);
+    sim.initialize();
+    while (sim.time_ms() < 101.0) sim.step();
+    CHECK(sim.delivered_events() == 4000);
+    return std::make_pair(sim.released_events(), sim.voltage_mV(cell.soma_node()));
+  };
+  CHECK(run(1.0, 7).first == 4000);
+  const auto a = run(1.0 - std::exp(-1.0), 7), b = run(1.0 - std::exp(-1.0), 7), c = run(1.0 - std::exp(-1.0), 8);
+  // Binomial(4000, 0.632): SD 30.5; 4 SD.
+  CHECK(static_cast<double>(a.first) == Approx(4000 * (1.0 - std::exp(-1.0))).margin(122));
+  CHECK(a == b);                 // same seed: same draws, same voltage
+  CHECK(a.first != c.first);     // another seed: other draws
+}
+
+TEST_CASE("numeric synaptic slope (NEURON's 0.001-mV difference) agrees with the analytic one") {
+  CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
+  std::vector<InputEvent> events;
+  for (int k = 0; k < 400; ++k) events.push_back({5.0 + 0.25 * k, k % 200});
+  auto soma_at_120 = [&](bool numeric) {
+    for (SynapseGroup& g : cell.synapse_groups) g.kind.numeric_slope = numeric;
+    Simulation sim(cell, 0.025);
+    sim.set_inputs(events);
+    sim.initialize();
+    while (sim.time_ms() < 120.0) sim.step();
+    return sim.voltage_mV(cell.soma_node());
+  };
+  const double analytic = soma_at_120(false), numeric = soma_at_120(true);
+  CHECK(numeric != analytic);                        // the option does something
+  CHECK(numeric == Approx(analytic).margin(1e-3));   // and only at the level of the linearization
 }

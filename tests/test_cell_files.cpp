@@ -32,6 +32,8 @@ void check_same(const CellDescription& a, const CellDescription& b) {
   CHECK(a.excitatory_gmax_nS == b.excitatory_gmax_nS);
   CHECK(a.inhibitory_gmax_nS == b.inhibitory_gmax_nS);
   CHECK(a.silence_synapse_on_zero_interval == b.silence_synapse_on_zero_interval);
+  CHECK(a.release_probability == b.release_probability);
+  CHECK(a.numeric_slope == b.numeric_slope);
   CHECK(a.record_dendrite == b.record_dendrite);
   REQUIRE(a.regions.size() == b.regions.size());
   for (const auto& [name, ra] : a.regions) {

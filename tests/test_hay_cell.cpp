@@ -274,7 +274,7 @@ TEST_CASE("Hay L5PC under the 6-s synaptic protocol matches NEURON's fixed-step 
     const std::vector<double> spikes = spikes_of(v, 0.025);
     const std::size_t matched = matched_spikes(ref_spikes, spikes, 0.1);
     const double seconds = static_cast<double>(v.size() - 1) * 0.025 / 1000.0;
-    std::printf("%s: %zu events; %zu spikes (NEURON %zu), %zu within 0.1 ms; soma RMSE %.4f mV (clipped at -55: %.4f); "
+    std::printf("%s: %zu events; %zu spikes (NEURON %zu), %zu within 0.1 ms; soma RMSE %.2e mV (clipped at -55: %.2e); "
                 "%.2f wall s per simulated s\n",
                 name, events.size(), spikes.size(), ref_spikes.size(), matched, std::sqrt(se / static_cast<double>(n)),
                 std::sqrt(se_clip / static_cast<double>(n)), wall / seconds);

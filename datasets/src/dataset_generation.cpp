@@ -13,6 +13,7 @@
 
 #include "neurotwin/datasets/dataset_writer.hpp"
 #include "neurotwin/datasets/float16.hpp"
+#include "neurotwin/datasets/random_stream.hpp"
 #include "neurotwin/datasets/sha256.hpp"
 #include "neurotwin/datasets/simulation_part.hpp"
 #include "neurotwin/simulator/input_error.hpp"
@@ -50,7 +51,11 @@ SimulationRecord simulate_record(const CellModel& cell, const InputProtocol& pro
     rec.input_times_ms.push_back(static_cast<float>(e.time_ms));
     rec.input_channels.push_back(e.channel);
   }
-  RunResult result = run_cell(cell, std::move(events), run);
+  RunOptions options = run;
+  // Release draws (if the cell's release probability is below 1) depend on (seed, index) only.
+  RandomStream release(protocol.seed(), static_cast<std::uint64_t>(index), 0x72656c65617365ULL);  // "release"
+  options.release_seed = release.next_u64();
+  RunResult result = run_cell(cell, std::move(events), options);
   rec.soma_v_mV = std::move(result.soma_v_mV);
   if (keep_soma_8perms) rec.soma_v_8perms_mV = std::move(result.soma_v_8perms_mV);
   rec.dendrite_v_mV = std::move(result.dendrite_v_mV);

@@ -201,13 +201,16 @@ CellDescription describe(const Reader& r, const YAML::Node& n) {
   d.last_segment_at_section_end = r.flag(n, "last_segment_at_section_end", "", false);
   d.record_dendrite = r.text(n, "record_dendrite", "", "");
   if (const YAML::Node s = n["synapses"]) {
-    r.keys(s, "synapses", {"excitatory", "excitatory_gmax_nS", "inhibitory_gmax_nS", "silence_on_zero_interval"});
+    r.keys(s, "synapses", {"excitatory", "excitatory_gmax_nS", "inhibitory_gmax_nS", "silence_on_zero_interval",
+                           "release_probability", "numeric_slope"});
     const std::string kind = r.text(s, "excitatory", "synapses.", "nmda");
     if (kind != "nmda" && kind != "ampa") r.fail(s["excitatory"], "synapses.excitatory", "expected nmda or ampa, got '" + kind + "'");
     d.excitatory = kind == "nmda" ? ExcitatorySynapse::nmda : ExcitatorySynapse::ampa;
     d.excitatory_gmax_nS = r.number(s, "excitatory_gmax_nS", "synapses.", 0.4, 0, 1e3);
     d.inhibitory_gmax_nS = r.number(s, "inhibitory_gmax_nS", "synapses.", 1.0, 0, 1e3);
     d.silence_synapse_on_zero_interval = r.flag(s, "silence_on_zero_interval", "synapses.", false);
+    d.release_probability = r.number(s, "release_probability", "synapses.", 1.0, 0.0, 1.0);
+    d.numeric_slope = r.flag(s, "numeric_slope", "synapses.", false);
   }
   const YAML::Node regions = n["regions"];
   if (!regions) r.fail(n, "regions", "missing (soma, axon, basal, apical)");

@@ -138,6 +138,7 @@ CellModel build_described_cell(const Morphology& morphology_in, const CellDescri
   cell.v_init_mV = d.v_init_mV;
   cell.celsius = d.celsius;
   cell.silence_synapse_on_zero_interval = d.silence_synapse_on_zero_interval;
+  cell.release_probability = d.release_probability;
   const Discretization& geo = cell.geometry;
   if (geo.sections.empty() || geo.sections[0].type != SectionType::soma)
     throw InputError(d.name + ": the morphology " + morphology.name + " has no soma as its first section");
@@ -186,9 +187,11 @@ CellModel build_described_cell(const Morphology& morphology_in, const CellDescri
   const std::vector<int> synaptic = geo.dendritic_segments();  // basal then apical (§8.1)
   if (synaptic.empty()) throw InputError(morphology.name + ": the cell has no basal or apical dendrites for synapses");
   const double exc_uS = d.excitatory_gmax_nS * 1e-3, inh_uS = d.inhibitory_gmax_nS * 1e-3;
-  cell.synapse_groups.push_back(
-      {d.excitatory == ExcitatorySynapse::nmda ? nmda_synapse(exc_uS) : ampa_synapse(exc_uS), synaptic});
-  cell.synapse_groups.push_back({gaba_a_synapse(inh_uS), synaptic});
+  SynapseKind excitatory = d.excitatory == ExcitatorySynapse::nmda ? nmda_synapse(exc_uS) : ampa_synapse(exc_uS);
+  SynapseKind inhibitory = gaba_a_synapse(inh_uS);
+  excitatory.numeric_slope = inhibitory.numeric_slope = d.numeric_slope;
+  cell.synapse_groups.push_back({excitatory, synaptic});
+  cell.synapse_groups.push_back({inhibitory, synaptic});
   return cell;
 }
 

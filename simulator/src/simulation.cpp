@@ -1,5 +1,7 @@
 #include "neurotwin/simulator/simulation.hpp"
 
+#include <cstring>
+
 #include <algorithm>
 #include <cmath>
 
@@ -90,9 +92,26 @@ void Simulation::add_current_clamp(const CurrentClamp& clamp) {
 void Simulation::initialize() {
   step_count_ = 0;
   next_event_ = 0;
+  delivered_ = released_ = 0;
   std::fill(v_.begin(), v_.end(), cell_.v_init_mV);  // spec §11.4
   for (auto& m : mechanisms_) m->initialize(v_.data());
   for (auto& s : synapses_) s.initialize();
+}
+
+bool Simulation::released(const InputEvent& e) const {
+  const double p = cell_.release_probability;
+  if (p >= 1.0) return true;
+  // u ~ U[0, 1) from SplitMix64 of (seed, channel, time): independent of
+  // delivery order, threads and processes.
+  std::uint64_t time_bits = 0;
+  std::memcpy(&time_bits, &e.time_ms, sizeof time_bits);
+  std::uint64_t z = release_seed_ ^ (static_cast<std::uint64_t>(e.channel) * 0x9e3779b97f4a7c15ULL) ^
+                    (time_bits * 0xc2b2ae3d27d4eb4fULL);
+  z += 0x9e3779b97f4a7c15ULL;
+  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+  z ^= z >> 31;
+  return static_cast<double>(z >> 11) * 0x1.0p-53 < p;
 }
 
 void Simulation::step() {
@@ -100,8 +119,13 @@ void Simulation::step() {
   // 1. Deliver events with t_e <= t_n + dt/2 (each adds w*f to A and B).
   const double deliver_until = t_n + 0.5 * dt_ms_;
   while (next_event_ < events_.size() && events_[next_event_].time_ms <= deliver_until) {
-    const auto [group, index] = channel_to_synapse_[static_cast<std::size_t>(events_[next_event_].channel)];
-    synapses_[group].deliver(index, 1.0);
+    const InputEvent& e = events_[next_event_];
+    const auto [group, index] = channel_to_synapse_[static_cast<std::size_t>(e.channel)];
+    ++delivered_;
+    if (released(e)) {
+      synapses_[group].deliver(index, 1.0);
+      ++released_;
+    }
     ++next_event_;
   }
   const std::size_t n = v_.size();

@@ -75,6 +75,12 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
   for (std::size_t i = 0; i < nodes_.size(); ++i) {
     const int node = nodes_[i];
     const double v = m.v_mV[node];
+    if (kind_.numeric_slope) {
+      const double i0 = conductance_uS(i, v) * (v - e), i1 = conductance_uS(i, v + 0.001) * (v + 0.001 - e);
+      m.rhs[node] -= i0 * scale_[i];
+      m.diag[node] += (i1 - i0) / 0.001 * scale_[i];
+      continue;
+    }
     double g = 0, slope_extra = 0;
     for (std::size_t c = 0; c < factor_.size(); ++c) {
       const ConductanceComponent& comp = kind_.components[c];

@@ -57,6 +57,7 @@ class InputProtocol {
  public:
   InputProtocol(const InputProtocolConfig& config, const CellModel& cell, std::uint64_t seed);
   const InputProtocolConfig& config() const { return config_; }
+  std::uint64_t seed() const { return seed_; }
   std::size_t segment_count() const { return segment_length_um_.size(); }
 
   InputDrive drive(std::uint64_t simulation_index) const;

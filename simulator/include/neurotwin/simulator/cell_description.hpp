@@ -56,6 +56,8 @@ struct CellDescription {
   double excitatory_gmax_nS = 0.4;
   double inhibitory_gmax_nS = 1.0;
   bool silence_synapse_on_zero_interval = true;  // §8.4
+  double release_probability = 1.0;              // §8.4 (1 - 1/e for a clang build)
+  bool numeric_slope = true;                     // NEURON's numeric dI/dv of synaptic currents (§8.5)
   std::string record_dendrite;                    // e.g. "apic[50](0.9)" for cell1.asc
 };
 

@@ -35,6 +35,10 @@ struct CellModel {
   // event and every later one on the synapse release nothing. In practice: a
   // synapse with an input at exactly t = 0 is silent for the whole run.
   bool silence_synapse_on_zero_interval = false;
+  // Probability that an input event releases (spec §8.4: 1 with Debian's gcc
+  // build of the mechanisms, 1 - 1/e with clang). Draws below 1 are a pure
+  // function of (release seed, channel, event time), see Simulation.
+  double release_probability = 1.0;
 
   std::size_t input_count() const;
   int soma_node() const { return geometry.segments.at(static_cast<std::size_t>(geometry.soma_segment())).node; }

@@ -51,6 +51,7 @@ struct RunOptions {
   double duration_ms = 1000.0;
   int dendrite_node = -1;  // recorded at 1 sample/ms when >= 0
   std::vector<int> segment_nodes;  // each recorded at 1 sample/ms (e.g. every synapse segment)
+  std::uint64_t release_seed = 0;  // synaptic release draws (cells with release_probability < 1)
 };
 
 struct RunResult {

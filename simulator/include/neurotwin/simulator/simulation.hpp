@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <memory>
 #include <vector>
 
@@ -32,6 +33,11 @@ class Simulation {
   // Sorted or not; channels and times are checked (throws InputError).
   void set_inputs(std::vector<InputEvent> events);
   void add_current_clamp(const CurrentClamp& clamp);
+  // Seed of the release draws when the cell's release_probability < 1.
+  void set_release_seed(std::uint64_t seed) { release_seed_ = seed; }
+  // Events delivered so far and, of those, released.
+  std::size_t delivered_events() const { return delivered_; }
+  std::size_t released_events() const { return released_; }
 
   // finitialize: t = 0, v = v_init everywhere, states at steady state,
   // synapses at rest, event cursor at the start.
@@ -46,6 +52,7 @@ class Simulation {
   const SynapseArray& synapse_group(std::size_t g) const { return synapses_.at(g); }
 
  private:
+  bool released(const InputEvent& e) const;
   const CellModel& cell_;
   double dt_ms_;
   HinesSolver solver_;
@@ -59,6 +66,8 @@ class Simulation {
   std::size_t next_event_ = 0;
   std::vector<CurrentClamp> clamps_;
   long long step_count_ = 0;
+  std::uint64_t release_seed_ = 0;
+  std::size_t delivered_ = 0, released_ = 0;
 };
 
 }  // namespace neurotwin

@@ -23,6 +23,9 @@ struct SynapseKind {
   double e_rev_mV = 0.0;
   double mg_mM = 1.0;
   std::vector<ConductanceComponent> components;
+  // dI/dv as NEURON obtains it, (I(v + 0.001) - I(v)) / 0.001 (spec §8.5),
+  // instead of the analytic slope (they differ only through the Mg block).
+  bool numeric_slope = false;
 };
 
 SynapseKind ampa_synapse(double gmax_uS = 0.0004);
