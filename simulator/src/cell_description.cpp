@@ -190,6 +190,7 @@ CellModel build_described_cell(const Morphology& morphology_in, const CellDescri
   SynapseKind excitatory = d.excitatory == ExcitatorySynapse::nmda ? nmda_synapse(exc_uS) : ampa_synapse(exc_uS);
   SynapseKind inhibitory = gaba_a_synapse(inh_uS);
   excitatory.numeric_slope = inhibitory.numeric_slope = d.numeric_slope;
+  excitatory.tabulated_mg_block = rate_tables;
   cell.synapse_groups.push_back({excitatory, synaptic});
   cell.synapse_groups.push_back({inhibitory, synaptic});
   return cell;

@@ -5,9 +5,31 @@
 
 namespace neurotwin {
 
+namespace {
+
+// ln x for x > 0 from frexp and a table of ln m over the mantissa m in
+// [0.5, 1) (4096 intervals, linear interpolation; error < 1e-8): the rate-table
+// mode's logarithm for eca and SK_E2.
+double table_ln(double x) {
+  static const std::vector<double> table = [] {
+    std::vector<double> t(4097);
+    for (std::size_t k = 0; k < t.size(); ++k) t[k] = std::log(0.5 + 0.5 * static_cast<double>(k) / 4096.0);
+    return t;
+  }();
+  int exponent = 0;
+  const double m = std::frexp(x, &exponent);  // x = m 2^exponent, m in [0.5, 1)
+  const double position = (m - 0.5) * 8192.0;
+  const auto k = std::min(static_cast<std::size_t>(position), std::size_t{4095});
+  const double w = position - static_cast<double>(k);
+  return table[k] + w * (table[k + 1] - table[k]) + static_cast<double>(exponent) * 0.69314718055994530942;
+}
+
+}  // namespace
+
 HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tables)
     : sites_(std::move(sites)), celsius_(celsius), state_(sites_.size()), ica_(sites_.size(), 0.0),
-      rate_tables_(rate_tables) {}
+      rate_tables_(rate_tables),
+      nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)) {}
 
 struct HayMembrane::Channel {
   double HayDensities::*gbar;
@@ -59,7 +81,7 @@ void HayMembrane::build_tables(double dt) {
 
 double HayMembrane::sk_z_inf_tabulated(double cai) const {
   if (cai < 1e-7) return hay::sk_e2_z_inf(cai);  // SK_E2's own guard below 1e-7 mM
-  const double position = (std::clamp(std::log(cai), kSkLow, kSkHigh) - kSkLow) / kSkStep;
+  const double position = (std::clamp(table_ln(cai), kSkLow, kSkHigh) - kSkLow) / kSkStep;
   const auto k = std::min(static_cast<std::size_t>(position), sk_table_.size() - 2);
   const double w = position - static_cast<double>(k);
   return sk_table_[k] + w * (sk_table_[k + 1] - sk_table_[k]);
@@ -137,7 +159,9 @@ void HayMembrane::add_currents(const MembraneArrays& m) const {
     double current = g_na * (v - g.ena_mV) + g_k * (v - g.ek_mV) + g_h * (v - g.eh_mV);
     double ica = 0.0;
     if (g_ca > 0) {
-      const double eca = hay::calcium_nernst_mV(x.cai, kCao_mM, celsius_);  // from cai_n (§5.3)
+      // eca from cai_n (§5.3); in rate-table mode with the table logarithm.
+      const double eca = rate_tables_ ? nernst_factor_mV_ * (kLnCao - table_ln(x.cai))
+                                      : hay::calcium_nernst_mV(x.cai, kCao_mM, celsius_);
       ica = g_ca * (v - eca);
       current += ica;
     }

@@ -1,5 +1,6 @@
 #include "neurotwin/simulator/synapse.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "neurotwin/simulator/input_error.hpp"
@@ -45,6 +46,19 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
   }
   a_.assign(kind_.components.size(), std::vector<double>(nodes_.size(), 0.0));
   b_ = a_;
+  if (kind_.tabulated_mg_block) {
+    mg_table_.resize(12501);
+    for (std::size_t k = 0; k < mg_table_.size(); ++k)
+      mg_table_[k] = magnesium_block(-150.0 + 0.02 * static_cast<double>(k), kind_.mg_mM);
+  }
+}
+
+double SynapseArray::block(double v) const {
+  if (mg_table_.empty()) return magnesium_block(v, kind_.mg_mM);
+  const double position = (std::clamp(v, -150.0, 100.0) + 150.0) / 0.02;
+  const auto k = std::min(static_cast<std::size_t>(position), mg_table_.size() - 2);
+  const double w = position - static_cast<double>(k);
+  return mg_table_[k] + w * (mg_table_[k + 1] - mg_table_[k]);
 }
 
 void SynapseArray::initialize() {
@@ -64,7 +78,8 @@ double SynapseArray::conductance_uS(std::size_t i, double v_mV) const {
   for (std::size_t c = 0; c < factor_.size(); ++c) {
     const ConductanceComponent& comp = kind_.components[c];
     double gc = comp.gmax_uS * (b_[c][i] - a_[c][i]);
-    if (comp.magnesium_block) gc *= magnesium_block(v_mV, kind_.mg_mM);
+    if (gc == 0.0) continue;
+    if (comp.magnesium_block) gc *= block(v_mV);
     g += gc;
   }
   return g;
@@ -87,10 +102,10 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
       const double gc = comp.gmax_uS * (b_[c][i] - a_[c][i]);
       if (gc == 0.0) continue;  // no conductance: no current, no slope (skips the exp)
       if (comp.magnesium_block) {
-        const double block = magnesium_block(v, kind_.mg_mM);
-        g += gc * block;
+        const double b = block(v);
+        g += gc * b;
         // d/dv [gc B(v) (v - e)] = gc B + gc B (1 - B) 0.08 (v - e)
-        slope_extra += gc * block * (1.0 - block) * 0.08 * (v - e);
+        slope_extra += gc * b * (1.0 - b) * 0.08 * (v - e);
       } else {
         g += gc;
       }

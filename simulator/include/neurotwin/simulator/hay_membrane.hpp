@@ -45,6 +45,7 @@ class HayMembrane final : public Mechanism {
 
   static constexpr double kCao_mM = 2.0;
   static constexpr double kCaiInit_mM = 5e-5;
+  static constexpr double kLnCao = 0.69314718055994530942;  // ln 2
 
  private:
   struct State {
@@ -69,6 +70,7 @@ class HayMembrane final : public Mechanism {
   // ica (mA/cm²) of the present step at v_n, read by the pool update (§11.2 step 9).
   mutable std::vector<double> ica_;
   bool rate_tables_;
+  double nernst_factor_mV_;  // 1000 R T / (2 F)
   double table_dt_ms_ = -1;
   std::size_t table_size_ = 0;
   std::vector<double> table_;  // [k][channel][m_inf, m factor, h_inf, h factor]

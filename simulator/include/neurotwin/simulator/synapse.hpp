@@ -26,6 +26,9 @@ struct SynapseKind {
   // dI/dv as NEURON obtains it, (I(v + 0.001) - I(v)) / 0.001 (spec §8.5),
   // instead of the analytic slope (they differ only through the Mg block).
   bool numeric_slope = false;
+  // The Mg block read from a table over v (every 0.02 mV, linear
+  // interpolation) instead of its exponential: faster, not NEURON-exact.
+  bool tabulated_mg_block = false;
 };
 
 SynapseKind ampa_synapse(double gmax_uS = 0.0004);
@@ -60,6 +63,8 @@ class SynapseArray {
   std::vector<double> scale_;                   // 100 / area (µm²)
   std::vector<double> factor_;                  // per component
   std::vector<std::vector<double>> a_, b_;      // [component][synapse]
+  double block(double v_mV) const;
+  std::vector<double> mg_table_;                // tabulated_mg_block: B_Mg at -150 + 0.02 k mV
   double decay_dt_ms_ = -1;
   std::vector<double> rise_decay_, fall_decay_;  // exp(-dt/tau) per component
 };
