@@ -19,7 +19,7 @@ binary = os.path.join(here, "..", "build", "experiments", "neurotwin")
 shared = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "shared")
 dts = [float(x) for x in sys.argv[2:]] or [0.05, 0.025, 0.0125, 0.005]
 tables = os.environ.get("RATE_TABLES", "false")  # RATE_TABLES=true: simulation.rate_tables
-protocol = "nmda"
+protocol = os.environ.get("PROTOCOL", "nmda")  # nmda or ampa (the reference files)
 fixed_ref = os.path.join(shared, "reference", f"{protocol}_seed1_fixed.h5")
 cvode_ref = os.path.join(shared, "reference", f"{protocol}_seed1_cvode.h5")
 
@@ -55,7 +55,7 @@ print(f"{'dt (ms)':>8} {'wall s/sim s':>13} {'vs fixed: within 0.1 ms':>25} {'vs
 with tempfile.TemporaryDirectory() as tmp:
     for dt in dts:
         out = os.path.join(tmp, f"dt{dt}.h5")
-        subprocess.run([binary, "simulate", "-o", tmp, "--overwrite", "--threads", "1", "--set", f"cell.model=l5pc",
+        subprocess.run([binary, "simulate", "-o", tmp, "--overwrite", "--threads", "1", "--set", "cell.model=" + ("l5pc-ampa" if protocol == "ampa" else "l5pc"),
                         "--set", f"simulation.rate_tables={tables}",
                         "--set", f"cell.morphology={shared}/morphologies/cell1.asc", "--set", f"simulation.dt_ms={dt}",
                         "--inputs", fixed_ref, "--replay-output", out], check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

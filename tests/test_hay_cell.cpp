@@ -237,49 +237,90 @@ TEST_CASE("a synapse with an input at exactly t = 0 stays silent (spec §8.4)") 
   CHECK(soma_at_30ms({{5.0, 10}, {5.0, 10}, {10.0, 10}}) == soma_at_30ms({{5.0, 10}}));  // t - tsyn = 0 at 5 ms
 }
 
+// Replays a reference file's inputs on `cell` at step dt; compares with the
+// reference `against` (same inputs): spikes within `tolerance_ms`, soma RMSE
+// (all samples, and clipped at -55 mV from t >= 500 ms, the training target).
+struct ReplayFigures {
+  std::size_t events = 0, spikes = 0, reference_spikes = 0, matched = 0;
+  double rmse = 0, rmse_clipped = 0, wall_per_second = 0;
+};
+ReplayFigures replay_and_compare(const CellModel& cell, const std::string& inputs, const std::string& against, double dt,
+                                 double tolerance_ms) {
+  H5::H5File f(kShared + "/reference/" + inputs + ".h5", H5F_ACC_RDONLY);
+  H5::H5File g(kShared + "/reference/" + against + ".h5", H5F_ACC_RDONLY);
+  const std::vector<float> ref_soma = read_floats(g, "soma_v_mV");  // 0.025-ms grid
+  const std::vector<double> ref_spikes = read_doubles(g, "spike_times_ms");
+  const std::vector<std::int64_t> ex_seg = read_ints(f, "inputs/ex_segment"), inh_seg = read_ints(f, "inputs/inh_segment");
+  const std::vector<double> ex_t = read_doubles(f, "inputs/ex_time_ms"), inh_t = read_doubles(f, "inputs/inh_time_ms");
+  const auto S = static_cast<std::int64_t>(cell.input_count() / 2);
+  std::vector<InputEvent> events;
+  for (std::size_t i = 0; i < ex_seg.size(); ++i) events.push_back({ex_t[i], static_cast<int>(ex_seg[i])});
+  for (std::size_t i = 0; i < inh_seg.size(); ++i) events.push_back({inh_t[i], static_cast<int>(S + inh_seg[i])});
+  ReplayFigures r;
+  r.events = events.size();
+  Simulation sim(cell, dt);
+  sim.set_inputs(events);
+  sim.initialize();
+  const int soma = cell.soma_node();
+  const auto per_sample = static_cast<std::size_t>(std::llround(0.025 / dt));  // steps per reference sample
+  std::vector<double> v{sim.voltage_mV(soma)}, samples{v[0]};
+  const auto start = std::chrono::steady_clock::now();
+  while (samples.size() < ref_soma.size()) {
+    sim.step();
+    v.push_back(sim.voltage_mV(soma));
+    if ((v.size() - 1) % per_sample == 0) samples.push_back(v.back());
+  }
+  const double seconds = static_cast<double>(v.size() - 1) * dt / 1000.0;
+  r.wall_per_second = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count() / seconds;
+  double se = 0, se_clip = 0;
+  std::size_t n_clip = 0;
+  for (std::size_t k = 0; k < samples.size(); ++k) {
+    const double d = samples[k] - static_cast<double>(ref_soma[k]);
+    se += d * d;
+    if (static_cast<double>(k) * 0.025 >= 500.0) {
+      const double dc = std::min(samples[k], -55.0) - std::min(static_cast<double>(ref_soma[k]), -55.0);
+      se_clip += dc * dc;
+      ++n_clip;
+    }
+  }
+  const std::vector<double> spikes = spikes_of(v, dt);
+  r.spikes = spikes.size();
+  r.reference_spikes = ref_spikes.size();
+  r.matched = matched_spikes(ref_spikes, spikes, tolerance_ms);
+  r.rmse = std::sqrt(se / static_cast<double>(samples.size()));
+  r.rmse_clipped = std::sqrt(se_clip / static_cast<double>(std::max<std::size_t>(1, n_clip)));
+  return r;
+}
+
 TEST_CASE("Hay L5PC under the 6-s synaptic protocol matches NEURON's fixed-step reference", "[slow]") {
   if (!have_reference()) return;
   for (const char* name : {"nmda_seed1_fixed", "ampa_seed1_fixed"}) {
     const bool ampa = std::string(name).rfind("ampa", 0) == 0;
-    const CellModel& cell = ampa ? l5pc_ampa() : l5pc();
-    H5::H5File f(kShared + "/reference/" + name + ".h5", H5F_ACC_RDONLY);
-    const std::vector<float> ref_soma = read_floats(f, "soma_v_mV");
-    const std::vector<double> ref_spikes = read_doubles(f, "spike_times_ms");
-    const std::vector<std::int64_t> ex_seg = read_ints(f, "inputs/ex_segment"), inh_seg = read_ints(f, "inputs/inh_segment");
-    const std::vector<double> ex_t = read_doubles(f, "inputs/ex_time_ms"), inh_t = read_doubles(f, "inputs/inh_time_ms");
-    const auto S = static_cast<std::int64_t>(cell.input_count() / 2);
-    std::vector<InputEvent> events;
-    for (std::size_t i = 0; i < ex_seg.size(); ++i) events.push_back({ex_t[i], static_cast<int>(ex_seg[i])});
-    for (std::size_t i = 0; i < inh_seg.size(); ++i) events.push_back({inh_t[i], static_cast<int>(S + inh_seg[i])});
-    Simulation sim(cell, 0.025);
-    sim.set_inputs(events);
-    sim.initialize();
-    const int soma = cell.soma_node();
-    std::vector<double> v{sim.voltage_mV(soma)};
-    const auto start = std::chrono::steady_clock::now();
-    while (v.size() < ref_soma.size()) {
-      sim.step();
-      v.push_back(sim.voltage_mV(soma));
-    }
-    const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-    double se = 0, se_clip = 0;
-    std::size_t n = 0;
-    for (std::size_t k = 0; k < v.size(); ++k) {
-      const double d = v[k] - static_cast<double>(ref_soma[k]);
-      se += d * d;
-      const double dc = std::min(v[k], -55.0) - std::min(static_cast<double>(ref_soma[k]), -55.0);
-      se_clip += dc * dc;
-      ++n;
-    }
-    const std::vector<double> spikes = spikes_of(v, 0.025);
-    const std::size_t matched = matched_spikes(ref_spikes, spikes, 0.1);
-    const double seconds = static_cast<double>(v.size() - 1) * 0.025 / 1000.0;
+    const ReplayFigures r = replay_and_compare(ampa ? l5pc_ampa() : l5pc(), name, name, 0.025, 0.1);
     std::printf("%s: %zu events; %zu spikes (NEURON %zu), %zu within 0.1 ms; soma RMSE %.2e mV (clipped at -55: %.2e); "
                 "%.2f wall s per simulated s\n",
-                name, events.size(), spikes.size(), ref_spikes.size(), matched, std::sqrt(se / static_cast<double>(n)),
-                std::sqrt(se_clip / static_cast<double>(n)), wall / seconds);
+                name, r.events, r.spikes, r.reference_spikes, r.matched, r.rmse, r.rmse_clipped, r.wall_per_second);
     INFO(name);
-    CHECK(static_cast<double>(matched) >= 0.98 * static_cast<double>(ref_spikes.size()));
-    CHECK(static_cast<double>(spikes.size() - matched) < 0.02 * static_cast<double>(ref_spikes.size()) + 1e-9);
+    CHECK(static_cast<double>(r.matched) >= 0.98 * static_cast<double>(r.reference_spikes));
+    CHECK(static_cast<double>(r.spikes - r.matched) < 0.02 * static_cast<double>(r.reference_spikes) + 1e-9);
+  }
+}
+
+TEST_CASE("with rate tables at dt = 0.0125 the L5PC meets the converged (CVODE) targets", "[slow]") {
+  if (!have_reference()) return;
+  const Morphology m = read_neurolucida(kShared + "/morphologies/cell1.asc");
+  for (const char* kind : {"nmda", "ampa"}) {
+    const bool ampa = std::string(kind) == "ampa";
+    const CellModel cell =
+        build_described_cell(m, hay_l5pc_description(ampa ? ExcitatorySynapse::ampa : ExcitatorySynapse::nmda), {}, true);
+    const std::string inputs = std::string(kind) + "_seed1_fixed", converged = std::string(kind) + "_seed1_cvode";
+    const ReplayFigures r = replay_and_compare(cell, inputs, converged, 0.0125, 0.5);
+    std::printf("%s, rate tables, dt 0.0125 vs CVODE: %zu spikes (CVODE %zu), %zu within 0.5 ms; soma RMSE clipped at "
+                "-55 mV (t >= 500 ms) %.4f mV; %.2f wall s per simulated s\n",
+                kind, r.spikes, r.reference_spikes, r.matched, r.rmse_clipped, r.wall_per_second);
+    INFO(kind);
+    CHECK(static_cast<double>(r.matched) >= 0.98 * static_cast<double>(r.reference_spikes));
+    CHECK(static_cast<double>(r.spikes - r.matched) < 0.02 * static_cast<double>(r.reference_spikes) + 1e-9);
+    CHECK(r.rmse_clipped <= 0.1);
   }
 }
