@@ -9,7 +9,6 @@
 #include <filesystem>
 
 #include "neurotwin/simulator/cell_description.hpp"
-#include "neurotwin/simulator/hay_cell.hpp"
 #include "neurotwin/simulator/neurolucida.hpp"
 #include "neurotwin/simulator/recording.hpp"
 #include "neurotwin/simulator/simulation.hpp"
@@ -29,20 +28,15 @@ bool have_reference() {
 
 const CellModel& l5pc() {
   static const CellModel cell = [] {
-    Morphology m = read_neurolucida(kShared + "/morphologies/cell1.asc");
-    replace_axon(m, 2, 30.0, 1.0);
-    return build_hay_cell(m);
+    return build_described_cell(read_neurolucida(kShared + "/morphologies/cell1.asc"), hay_l5pc_description());
   }();
   return cell;
 }
 
 const CellModel& l5pc_ampa() {
   static const CellModel cell = [] {
-    Morphology m = read_neurolucida(kShared + "/morphologies/cell1.asc");
-    replace_axon(m, 2, 30.0, 1.0);
-    HayCellOptions o;
-    o.excitatory = ExcitatorySynapse::ampa;
-    return build_hay_cell(m, o);
+    return build_described_cell(read_neurolucida(kShared + "/morphologies/cell1.asc"),
+                                hay_l5pc_description(ExcitatorySynapse::ampa));
   }();
   return cell;
 }
@@ -93,12 +87,7 @@ std::size_t matched_spikes(const std::vector<double>& ref, const std::vector<dou
 }
 
 // Spikes as the reference defines them: local maxima above -25 mV of the solver's own trace.
-std::vector<double> spikes_of(const std::vector<double>& v, double dt) {
-  std::vector<double> s;
-  for (std::size_t k = 1; k + 1 < v.size(); ++k)
-    if (v[k] - v[k - 1] > 0 && v[k + 1] - v[k] < 0 && v[k] > -25.0) s.push_back(static_cast<double>(k) * dt);
-  return s;
-}
+std::vector<double> spikes_of(const std::vector<double>& v, double dt) { return detect_spikes(v, dt); }
 
 }  // namespace
 
@@ -106,10 +95,17 @@ TEST_CASE("Hay L5PC densities follow spec §7 with the distribute_channels quirk
   if (!have_reference()) return;
   const CellModel& cell = l5pc();
   const Discretization& g = cell.geometry;
+  // The description's rules, evaluated with D from the geometry.
+  const CellDescription hay = hay_l5pc_description();
+  const DensityRule& ih = hay.regions.at("apical").mechanisms.at("Ih");
+  const DensityRule& lva = hay.regions.at("apical").mechanisms.at("Ca_LVAst");
+  const double longest = longest_apical_path_um(g);
+  auto ih_at = [&](double d) { return ih.at(d, longest); };
+  auto lva_at = [&](double d) { return lva.at(d, longest); };
   // §7.2 samples: apic[0] (nseg 3), apic[50], apic[108].
   auto ih_of = [&](const std::string& sec, int k) {
     const int s = g.sections[static_cast<std::size_t>(g.section_by_name(sec))].first_segment + k;
-    return hay_apical_ih_S_per_cm2(density_distance_um(g, s, true), true);
+    return ih_at(density_distance_um(g, s, true));
   };
   CHECK(ih_of("apic[0]", 0) == Approx(1.262500e-4).epsilon(1e-6));
   CHECK(ih_of("apic[0]", 1) == Approx(1.355645e-4).epsilon(1e-6));
@@ -124,12 +120,12 @@ TEST_CASE("Hay L5PC densities follow spec §7 with the distribute_channels quirk
     const Segment& seg = g.segments[static_cast<std::size_t>(s)];
     if (g.sections[static_cast<std::size_t>(seg.section)].type != SectionType::apical) continue;
     const double d = density_distance_um(g, s, true);
-    hot += hay_apical_ca_lvast_S_per_cm2(d) > 0.1;
-    ih_area += hay_apical_ih_S_per_cm2(d, true) * seg.area_um2 * 1e-8 * 1e6;  // S/cm² * cm² -> µS
+    hot += lva_at(d) > 0.1;
+    ih_area += ih_at(d) * seg.area_um2 * 1e-8 * 1e6;  // S/cm² * cm² -> µS
   }
   CHECK(hot == 29);
   // D of §7.2 computed from the geometry equals the spec's constant.
-  CHECK(longest_apical_path_um(g) == Approx(kHayLongestApicalPath_um).epsilon(1e-9));
+  CHECK(longest == Approx(1300.5335016374963).epsilon(1e-9));  // D_max, spec §2.6
   CHECK(ih_area == Approx(0.2110586).epsilon(1e-6));
 }
 

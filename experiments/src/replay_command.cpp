@@ -138,10 +138,7 @@ int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulat
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Output spikes: local maxima above -25 mV of the solver's own trace, and of the 8/ms trace (spec §10.3).
-  std::vector<double> spikes;
-  for (std::size_t k = 1; k + 1 < v_soma.size(); ++k)
-    if (v_soma[k] - v_soma[k - 1] > 0 && v_soma[k + 1] - v_soma[k] < 0 && v_soma[k] > -25.0)
-      spikes.push_back(static_cast<double>(k) * dt);
+  const std::vector<double> spikes = detect_spikes(v_soma, dt);
   const std::vector<double> spikes8 = detect_spikes(soma8.values(), 0.125);
 
   const std::string partial = output + ".partial";

@@ -54,14 +54,23 @@ void MultiTraceRecorder::sample(const Simulation& sim) {
   last_t_ = t;
 }
 
-std::vector<double> detect_spikes(const std::vector<float>& trace, double interval_ms, double threshold_mV) {
+namespace {
+template <typename T>
+std::vector<double> local_maxima_above(const std::vector<T>& trace, double interval_ms, double threshold_mV) {
   std::vector<double> spikes;
   for (std::size_t k = 1; k + 1 < trace.size(); ++k) {
-    if (trace[k] - trace[k - 1] > 0.0f && trace[k + 1] - trace[k] < 0.0f &&
-        static_cast<double>(trace[k]) > threshold_mV)
+    if (trace[k] - trace[k - 1] > T{0} && trace[k + 1] - trace[k] < T{0} && static_cast<double>(trace[k]) > threshold_mV)
       spikes.push_back(static_cast<double>(k) * interval_ms);
   }
   return spikes;
+}
+}  // namespace
+
+std::vector<double> detect_spikes(const std::vector<float>& trace, double interval_ms, double threshold_mV) {
+  return local_maxima_above(trace, interval_ms, threshold_mV);
+}
+std::vector<double> detect_spikes(const std::vector<double>& trace, double interval_ms, double threshold_mV) {
+  return local_maxima_above(trace, interval_ms, threshold_mV);
 }
 
 RunResult run_cell(const CellModel& cell, std::vector<InputEvent> inputs, const RunOptions& options) {

@@ -45,6 +45,7 @@ class MultiTraceRecorder {
 // Output spikes (spec §10.3): sample k is a spike iff v[k] - v[k-1] > 0,
 // v[k+1] - v[k] < 0 and v[k] > threshold; time = k * interval.
 std::vector<double> detect_spikes(const std::vector<float>& trace, double interval_ms, double threshold_mV = -25.0);
+std::vector<double> detect_spikes(const std::vector<double>& trace, double interval_ms, double threshold_mV = -25.0);
 
 struct RunOptions {
   double dt_ms = 0.025;
