@@ -19,6 +19,7 @@
 #include "neurotwin/simulator/input_error.hpp"
 #include "neurotwin/surrogate/evaluator.hpp"
 #include "neurotwin/surrogate/exporter.hpp"
+#include "neurotwin/surrogate/input_events.hpp"
 #include "neurotwin/surrogate/metrics.hpp"
 #include "neurotwin/surrogate/tcn_model.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
@@ -58,6 +59,71 @@ TcnModel trained_looking_model(int channels) {
 }
 
 }  // namespace
+
+namespace {
+
+// Binary input with events at the first and last bins of every channel's
+// reach, and duplicates given to the builder.
+InputEvents sparse_input(std::int64_t batch, std::int64_t channels, std::int64_t length, double density, std::uint64_t seed) {
+  torch::manual_seed(seed);
+  torch::Tensor x = (torch::rand({batch, channels, length}) < density).to(torch::kFloat32);
+  x.index_put_({0, 0, 0}, 1.0f);
+  x.index_put_({batch - 1, channels - 1, length - 1}, 1.0f);
+  InputEvents e = InputEvents::from_dense(x);
+  REQUIRE(torch::equal(e.to_dense(torch::kCPU), x));
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("event-driven input convolution equals the dense causal conv1d, forward and backward") {
+  const std::int64_t batch = 3, channels = 37, length = 90, out_channels = 11, kernel = 13;
+  const InputEvents events = sparse_input(batch, channels, length, 0.03, 7);
+  CHECK(events.count() > 200);
+  torch::manual_seed(3);
+  const torch::Tensor w0 = torch::randn({out_channels, channels, kernel});
+  const torch::Tensor b0 = torch::randn({out_channels});
+  const torch::Tensor upstream = torch::randn({batch, out_channels, length});
+
+  auto run = [&](bool event_driven) {
+    torch::Tensor w = w0.clone().requires_grad_(true), b = b0.clone().requires_grad_(true);
+    torch::Tensor y;
+    if (event_driven) {
+      y = event_conv1d(events, w, b);
+    } else {
+      namespace F = torch::nn::functional;
+      const torch::Tensor x = F::pad(events.to_dense(torch::kCPU), F::PadFuncOptions({kernel - 1, 0}));
+      y = F::conv1d(x, w, F::Conv1dFuncOptions().bias(b));
+    }
+    (y * upstream).sum().backward();
+    return std::vector<torch::Tensor>{y.detach(), w.grad(), b.grad()};
+  };
+  torch::set_num_threads(1);
+  const auto dense = run(false);
+  const auto sparse = run(true);
+  REQUIRE(sparse[0].sizes() == dense[0].sizes());
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("tensor " << i << " max |difference| " << (sparse[i] - dense[i]).abs().max().item<float>());
+    CHECK(torch::allclose(sparse[i], dense[i], 1e-5, 1e-4));
+  }
+  // Weights of channel-time pairs without events get exactly zero gradient.
+  torch::Tensor only_first = torch::zeros({1, channels, length});
+  only_first.index_put_({0, 5, 0}, 1.0f);
+  torch::Tensor w = w0.clone().requires_grad_(true), b = b0.clone().requires_grad_(true);
+  event_conv1d(InputEvents::from_dense(only_first), w, b).sum().backward();
+  const torch::Tensor touched = w.grad().abs().sum(std::vector<std::int64_t>{0, 2}) > 0;
+  CHECK(touched.sum().item<std::int64_t>() == 1);
+  CHECK(touched[5].item<bool>());
+
+  // The same numbers, bit for bit, with more threads.
+  torch::set_num_threads(2);
+  const auto threaded = run(true);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(torch::equal(threaded[i], sparse[i]));
+  torch::set_num_threads(1);
+
+  CHECK_THROWS_AS(InputEventsBuilder(1, 2, 3).add(0, 2, 0), InputError);
+  CHECK_THROWS_WITH(event_conv1d(events, torch::zeros({2, channels + 1, 3}), torch::zeros({2})), Catch::Contains("input channels"));
+}
 
 TEST_CASE("TCN: output at time t does not depend on inputs after t") {
   TcnModel model = trained_looking_model(10);

@@ -11,6 +11,7 @@
 #include "commands.hpp"
 #include "mpi_world.hpp"
 #include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/surrogate/allocator_tuning.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
 #include "neurotwin/version.hpp"
 
@@ -36,6 +37,7 @@ void add_common(CLI::App* app, CommonOptions& o, bool takes_config = true) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  neurotwin::keep_large_allocations();
   CLI::App app{"neurotwin: how small can a deep network be and still reproduce a neuron spike for spike?\n"
                "Simulates a compartmental neuron, writes HDF5 datasets, trains temporal convolutional\n"
                "surrogates, sweeps depth x width, and exports the smallest faithful one as TorchScript."};

@@ -32,11 +32,19 @@ TcnModelImpl::TcnModelImpl(const TcnConfig& config) : config_(config) {
 
 TcnModelImpl::Output TcnModelImpl::forward(const torch::Tensor& x) {
   namespace F = torch::nn::functional;
-  torch::Tensor h = x;
-  for (std::size_t i = 0; i < convs_.size(); ++i) {
-    const int k = i == 0 ? config_.first_kernel_ms : config_.kernel_ms;
-    // Causal: pad k-1 bins on the left only, so bin t sees bins t-k+1 .. t.
-    h = F::pad(h, F::PadFuncOptions({k - 1, 0}));
+  // Causal: pad k-1 bins on the left only, so bin t sees bins t-k+1 .. t.
+  return forward_after_first_conv(convs_[0]->forward(F::pad(x, F::PadFuncOptions({config_.first_kernel_ms - 1, 0}))));
+}
+
+TcnModelImpl::Output TcnModelImpl::forward(const InputEvents& x) {
+  return forward_after_first_conv(event_conv1d(x, convs_[0]->weight, convs_[0]->bias));
+}
+
+TcnModelImpl::Output TcnModelImpl::forward_after_first_conv(torch::Tensor first_conv_output) {
+  namespace F = torch::nn::functional;
+  torch::Tensor h = torch::relu(norms_[0]->forward(first_conv_output));
+  for (std::size_t i = 1; i < convs_.size(); ++i) {
+    h = F::pad(h, F::PadFuncOptions({config_.kernel_ms - 1, 0}));
     h = torch::relu(norms_[i]->forward(convs_[i]->forward(h)));
   }
   return {spike_head_->forward(h).squeeze(1), soma_head_->forward(h).squeeze(1)};

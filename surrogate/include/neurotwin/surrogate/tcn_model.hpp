@@ -3,6 +3,8 @@
 
 #include <cstdint>
 
+#include "neurotwin/surrogate/input_events.hpp"
+
 namespace neurotwin {
 
 // Shape of a temporal convolutional network (Beniaguev et al. 2021): `depth`
@@ -30,6 +32,10 @@ class TcnModelImpl : public torch::nn::Module {
   };
   // x: [B, input_channels, T] float. Output bin t depends on inputs <= t only.
   Output forward(const torch::Tensor& x);
+  // The same network on event input: the first convolution runs on the
+  // events (event_conv1d), the rest as above. Equal to forward(x.to_dense())
+  // to float rounding.
+  Output forward(const InputEvents& x);
 
   const TcnConfig& config() const { return config_; }
   std::int64_t parameter_count() const;
@@ -43,6 +49,8 @@ class TcnModelImpl : public torch::nn::Module {
   torch::nn::Conv1d& soma_head() { return soma_head_; }
 
  private:
+  Output forward_after_first_conv(torch::Tensor first_conv_output);
+
   TcnConfig config_;
   std::vector<torch::nn::Conv1d> convs_;
   std::vector<torch::nn::BatchNorm1d> norms_;
