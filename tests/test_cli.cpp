@@ -22,7 +22,7 @@ const char* kTiny =
     "dataset: {train_simulations: 4, valid_simulations: 2, test_simulations: 2}\n"
     "cell: {excitatory_gmax_nS: 0.4}\n"
     "model: {first_kernel_ms: 9, kernel_ms: 3}\n"
-    "training: {steps: 12, batch_size: 2, window_ms: 100, validate_every: 6, checkpoint_every: 6}\n"
+    "training: {stages: {steps: [12]}, batch_size: 2, window_ms: 100, validate_every: 6, checkpoint_every: 6}\n"
     "sweep: {depths: [1, 2], widths: [2, 4]}\n";
 
 std::string tiny_config(const TempDir& dir) {
@@ -69,17 +69,24 @@ TEST_CASE("configuration errors name the file, the line and the key") {
   TempDir dir("badconfig");
   const std::string path = dir.file("bad.yaml");
   SECTION("typo in a key") {
-    write(path, "seed: 3\ntraining:\n  lerning_rate: 0.01\n");
+    write(path, "seed: 3\ntraining:\n  stages:\n    lerning_rate: [0.01]\n");
     const auto r = run_command(nt("config " + path));
     CHECK(r.status == 2);
-    CHECK_THAT(r.output, Catch::Contains("bad.yaml:3") && Catch::Contains("training.lerning_rate") &&
-                             Catch::Contains("did you mean 'training.learning_rate'"));
+    CHECK_THAT(r.output, Catch::Contains("bad.yaml:4") && Catch::Contains("training.stages.lerning_rate") &&
+                             Catch::Contains("did you mean 'training.stages.learning_rate'"));
   }
   SECTION("wrong type") {
-    write(path, "training:\n  steps: many\n");
+    write(path, "training:\n  batch_size: many\n");
     const auto r = run_command(nt("config " + path));
     CHECK(r.status == 2);
-    CHECK_THAT(r.output, Catch::Contains("bad.yaml:2") && Catch::Contains("training.steps") && Catch::Contains("integer"));
+    CHECK_THAT(r.output, Catch::Contains("bad.yaml:2") && Catch::Contains("training.batch_size") && Catch::Contains("integer"));
+  }
+  SECTION("stage table columns of different lengths") {
+    write(path, "training:\n  stages:\n    steps: [10, 20]\n    learning_rate: [0.001]\n");
+    const auto r = run_command(nt("config " + path));
+    CHECK(r.status == 2);
+    CHECK_THAT(r.output, Catch::Contains("bad.yaml:4") && Catch::Contains("training.stages.learning_rate") &&
+                             Catch::Contains("one entry per stage"));
   }
   SECTION("out of range") {
     write(path, "simulation:\n  dt_ms: -1\n");
@@ -92,7 +99,7 @@ TEST_CASE("configuration errors name the file, the line and the key") {
     CHECK_THAT(run_command(nt("config " + path)).output, Catch::Contains("bad.yaml:2") && Catch::Contains("nmda, ampa"));
   }
   SECTION("YAML syntax") {
-    write(path, "training: {steps: 3\n");
+    write(path, "training: {batch_size: 3\n");
     const auto r = run_command(nt("config " + path));
     CHECK(r.status == 2);
     CHECK_THAT(r.output, Catch::Contains("bad.yaml") && Catch::Contains("YAML syntax"));
@@ -100,13 +107,25 @@ TEST_CASE("configuration errors name the file, the line and the key") {
   SECTION("--set with an unknown key or a bad value") {
     CHECK_THAT(run_command(nt("config --set training.stepz=3")).output,
                Catch::Contains("--set training.stepz=3") && Catch::Contains("unknown key"));
-    CHECK_THAT(run_command(nt("config --set training.steps=0")).output,
-               Catch::Contains("--set training.steps=0") && Catch::Contains("out of range"));
+    CHECK_THAT(run_command(nt("config --set training.stages.steps=[0]")).output,
+               Catch::Contains("--set training.stages.steps=[0]") && Catch::Contains("out of range"));
   }
   SECTION("--set overrides a single key") {
-    const auto r = run_command(nt("config --set training.steps=77 --set sweep.widths=[3,5]"));
+    const auto r = run_command(nt("config --set training.stages.steps=[77] --set sweep.widths=[3,5]"));
     CHECK(r.status == 0);
-    CHECK_THAT(r.output, Catch::Contains("steps: 77") && Catch::Contains("widths: [3, 5]"));
+    CHECK_THAT(r.output, Catch::Contains("steps: [77]") && Catch::Contains("widths: [3, 5]"));
+  }
+  SECTION("the beniaguev recipe sets the paper's schedule; its dendritic head needs stored dendritic voltages") {
+    const auto r = run_command(nt("config --set training.recipe=beniaguev --set simulation.store_dendritic_voltages=true"));
+    INFO(r.output);
+    CHECK(r.status == 0);
+    CHECK_THAT(r.output, Catch::Contains("optimizer: \"nadam\"") && Catch::Contains("steps: [4000, 4000, 4000, 4000, 9000]") &&
+                             Catch::Contains("learning_rate: [0.0001, 3e-05, 1e-05, 3e-06, 1e-06]") &&
+                             Catch::Contains("dendrite_pca_components: 20") && Catch::Contains("window_ms: 400"));
+    const auto missing = run_command(nt("config --set training.recipe=beniaguev"));
+    CHECK(missing.status == 2);
+    CHECK_THAT(missing.output, Catch::Contains("training.dendrite_pca_components") &&
+                                   Catch::Contains("simulation.store_dendritic_voltages"));
   }
 }
 
@@ -141,7 +160,7 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
     CHECK(fs::exists(out / "sweep" / "d2_w4" / "result.yaml"));
   }
   SECTION("a different configuration in the same directory is refused") {
-    const auto other = run_command(nt("train " + config + " --set training.steps=13"));
+    const auto other = run_command(nt("train " + config + " --set training.stages.steps=[13]"));
     CHECK(other.status == 2);
     CHECK_THAT(other.output, Catch::Contains("different configuration") && Catch::Contains("--overwrite"));
   }

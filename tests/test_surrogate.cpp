@@ -23,6 +23,7 @@
 #include "neurotwin/surrogate/metrics.hpp"
 #include "neurotwin/surrogate/tcn_model.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
+#include "neurotwin/surrogate/dendrite_pca.hpp"
 #include "test_support.hpp"
 
 using namespace neurotwin;
@@ -174,58 +175,167 @@ TEST_CASE("TorchScript export: Python's torch.jit.load gives the C++ model's out
   CHECK(result.status == 0);
 }
 
-TEST_CASE("training resumes from its checkpoint to the same weights") {
-  test::TempDir dir("train");
-  const CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
-  InputProtocolConfig pc;
-  pc.duration_ms = 700;
-  const InputProtocol protocol(pc, cell, 5);
-  RunOptions run;
-  run.duration_ms = 700;
-  DatasetHeader h;
-  h.split = "train";
-  h.seed = 5;
-  h.duration_ms = 700;
-  h.segments = segment_table(cell);
-  h.simulation_count = 2;
-  generate_dataset(dir.file("train.h5"), cell, protocol, h, run, 2);
-  h.first_simulation = 2;
-  generate_dataset(dir.file("valid.h5"), cell, protocol, h, run, 2);
+namespace {
+
+// Two short datasets (train: 3 simulations, valid: 2) of the built-in cell
+// with dendritic voltages.
+struct TinyData {
+  test::TempDir dir{"train"};
   TargetConventions targets;
-  const SurrogateData train = SurrogateData::load({dir.file("train.h5")}, targets);
-  const SurrogateData valid = SurrogateData::load({dir.file("valid.h5")}, targets);
-  TcnConfig mc{static_cast<int>(train.input_count()), 2, 4, 9, 3};
+  SurrogateData train, valid;
+  TinyData() {
+    const CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
+    InputProtocolConfig pc;
+    pc.duration_ms = 700;
+    const InputProtocol protocol(pc, cell, 5);
+    RunOptions run;
+    run.duration_ms = 700;
+    run.segment_nodes = segment_table_nodes(cell);
+    DatasetHeader h;
+    h.split = "train";
+    h.seed = 5;
+    h.duration_ms = 700;
+    h.segments = segment_table(cell);
+    h.simulation_count = 3;
+    h.store_segment_voltages = true;
+    generate_dataset(dir.file("train.h5"), cell, protocol, h, run, 2);
+    h.first_simulation = 3;
+    h.simulation_count = 2;
+    generate_dataset(dir.file("valid.h5"), cell, protocol, h, run, 2);
+    train = SurrogateData::open({dir.file("train.h5")}, targets);
+    valid = SurrogateData::open({dir.file("valid.h5")}, targets);
+  }
+};
+
+void require_same_weights(const std::string& a_path, const std::string& b_path) {
+  const TrainedSurrogate a = load_trained(a_path, torch::kCPU);
+  const TrainedSurrogate b = load_trained(b_path, torch::kCPU);
+  const auto pa = a.model->named_parameters(), pb = b.model->named_parameters();
+  REQUIRE(pa.size() == pb.size());
+  for (std::size_t i = 0; i < pa.size(); ++i) {
+    INFO(pa[i].key());
+    CHECK(torch::equal(pa[i].value(), pb[i].value()));
+  }
+  CHECK(a.soma_bias_mV == b.soma_bias_mV);
+}
+
+}  // namespace
+
+TEST_CASE("training: stage table, Nadam, dendritic PCA head; a resumed run ends with the same weights") {
+  TinyData data;
+  TcnConfig mc{static_cast<int>(data.train.input_count()), 2, 4, 9, 3};
   TrainingConfig tc;
   tc.batch_size = 2;
   tc.window_ms = 100;
-  tc.validate_every = 5;
-  tc.checkpoint_every = 5;
+  tc.validate_every = 3;
+  tc.checkpoint_every = 3;
+  tc.optimizer = OptimizerKind::nadam;
+  tc.dendrite_pca_components = 3;
+  tc.stages = {{4, 3e-3, {1.0, 0.02, 0.1}}, {5, 1e-3, {2.0, 0.01, 0.05}}};
+  CHECK(tc.total_steps() == 9);
+  CHECK(tc.stage_of(4) == 0);
+  CHECK(tc.stage_of(5) == 1);
   torch::set_num_threads(1);
+  SingleProcess one;
 
-  tc.steps = 10;
-  const TrainingResult whole = train_tcn(mc, tc, train, valid, dir.file("whole"), torch::kCPU);
-  tc.steps = 5;
-  train_tcn(mc, tc, train, valid, dir.file("resumed"), torch::kCPU);
-  tc.steps = 10;
-  const TrainingResult resumed = train_tcn(mc, tc, train, valid, dir.file("resumed"), torch::kCPU);
-  CHECK(whole.steps_done == 10);
-  CHECK(resumed.steps_done == 10);
+  std::vector<TrainingProgress> seen;
+  const TrainingResult whole =
+      train_tcn(mc, tc, data.train, data.valid, data.dir.file("whole"), torch::kCPU, one,
+                [&](const TrainingProgress& p) { seen.push_back(p); });
+  REQUIRE(seen.size() == 9);
+  CHECK(seen[3].learning_rate == 3e-3);
+  CHECK(seen[4].learning_rate == 1e-3);
+  CHECK(seen[4].stage == 1);
+  CHECK(whole.steps_done == 9);
+  CHECK(whole.dendrite_pca_explained_variance > 0.5);
+  CHECK(whole.dendrite_pca_explained_variance <= 1.0);
+  const TrainedSurrogate best = load_trained(whole.best_model_path, torch::kCPU);
+  CHECK(best.model->config().dendrite_outputs == 3);
+  CHECK(best.dendrite_pca.components() == 3);
+
+  // Interrupted after step 6 (a checkpoint), then rerun: same weights, even
+  // across the stage change, with Nadam's state and the PCA restored.
+  TrainingConfig first_part = tc;
+  first_part.stages = {{4, 3e-3, {1.0, 0.02, 0.1}}, {2, 1e-3, {2.0, 0.01, 0.05}}};
+  train_tcn(mc, first_part, data.train, data.valid, data.dir.file("resumed"), torch::kCPU, one);
+  const TrainingResult resumed = train_tcn(mc, tc, data.train, data.valid, data.dir.file("resumed"), torch::kCPU, one);
+  CHECK(resumed.steps_done == 9);
   CHECK(whole.best_step == resumed.best_step);
-  const TrainedSurrogate a = load_trained(whole.best_model_path, torch::kCPU);
-  const TrainedSurrogate b = load_trained(resumed.best_model_path, torch::kCPU);
-  const auto pa = a.model->parameters(), pb = b.model->parameters();
-  REQUIRE(pa.size() == pb.size());
-  for (std::size_t i = 0; i < pa.size(); ++i) CHECK(torch::equal(pa[i], pb[i]));
-  CHECK(a.soma_bias_mV == b.soma_bias_mV);
-  CHECK(a.soma_bias_mV < -55.0);
+  require_same_weights(whole.best_model_path, resumed.best_model_path);
+
+  // The event-driven and the dense input layer train to the same network
+  // (float tolerance). The convolutions' biases are excepted: batch norm
+  // removes them, so their gradient is rounding noise that Adam's
+  // normalization turns into steps of the learning rate's size, and their
+  // shift is cancelled by the running mean in the outputs compared below.
+  TrainingConfig dense = tc;
+  dense.input_layer = InputLayer::dense;
+  const TrainingResult dense_result = train_tcn(mc, dense, data.train, data.valid, data.dir.file("dense"), torch::kCPU, one);
+  {
+    TrainedSurrogate a = load_trained(whole.best_model_path, torch::kCPU);
+    TrainedSurrogate b = load_trained(dense_result.best_model_path, torch::kCPU);
+    const auto pa = a.model->named_parameters(), pb = b.model->named_parameters();
+    for (std::size_t i = 0; i < pa.size(); ++i) {
+      if (pa[i].key().rfind("conv", 0) == 0 && pa[i].key().find(".bias") != std::string::npos) continue;
+      INFO(pa[i].key() << " max |difference| " << (pa[i].value() - pb[i].value()).abs().max().item<float>());
+      CHECK(torch::allclose(pa[i].value(), pb[i].value(), 1e-4, 1e-5));
+    }
+    torch::manual_seed(9);
+    const torch::Tensor x = (torch::rand({2, mc.input_channels, 300}) < 0.02).to(torch::kFloat32);
+    const auto oa = a.model->forward(InputEvents::from_dense(x));
+    const auto ob = b.model->forward(x);
+    INFO("max |difference|: spike logit " << (oa.spike_logit - ob.spike_logit).abs().max().item<float>() << ", soma "
+                                          << (oa.soma - ob.soma).abs().max().item<float>() << ", dendrite "
+                                          << (oa.dendrite - ob.dendrite).abs().max().item<float>());
+    CHECK(torch::allclose(oa.spike_logit, ob.spike_logit, 1e-3, 1e-3));
+    CHECK(torch::allclose(oa.soma, ob.soma, 1e-3, 1e-3));
+    CHECK(torch::allclose(oa.dendrite, ob.dendrite, 1e-3, 1e-3));
+  }
 
   // A different model in the same directory is refused, not silently mixed.
   TcnConfig other = mc;
   other.width = 5;
-  CHECK_THROWS_WITH(train_tcn(other, tc, train, valid, dir.file("resumed"), torch::kCPU), Catch::Contains("different model"));
-  // A non-finite loss stops training with a clear message.
+  CHECK_THROWS_WITH(train_tcn(other, tc, data.train, data.valid, data.dir.file("resumed"), torch::kCPU, one),
+                    Catch::Contains("different model"));
+}
+
+TEST_CASE("training: early stopping, and a non-finite loss keeps the last good checkpoint") {
+  TinyData data;
+  TcnConfig mc{static_cast<int>(data.train.input_count()), 1, 3, 9, 3};
+  TrainingConfig tc;
+  tc.batch_size = 2;
+  tc.window_ms = 50;
+  tc.validate_every = 1;
+  tc.checkpoint_every = 2;
+  tc.early_stopping_validations = 2;
+  tc.stages = {{60, 1e-6, {1.0, 0.0, 0.0}}};  // too small a step to improve twice in a row
+  torch::set_num_threads(1);
+  SingleProcess one;
+  const TrainingResult r = train_tcn(mc, tc, data.train, data.valid, data.dir.file("early"), torch::kCPU, one);
+  CHECK(r.stopped_early);
+  CHECK(r.steps_done < 60);
+  CHECK(r.steps_done >= r.best_step + 2);
+  // Rerunning a stopped run does not train on.
+  const TrainingResult again = train_tcn(mc, tc, data.train, data.valid, data.dir.file("early"), torch::kCPU, one);
+  CHECK(again.steps_done == r.steps_done);
+
   TrainingConfig bad = tc;
-  bad.learning_rate = 1e30;
-  bad.steps = 200;
-  CHECK_THROWS_AS(train_tcn(mc, bad, train, valid, dir.file("nan"), torch::kCPU), TrainingError);
+  bad.early_stopping_validations = 0;
+  bad.stages = {{200, 1e30, {1.0, 1.0, 0.0}}};
+  bad.checkpoint_every = 1;
+  auto failure = [&] {
+    try {
+      train_tcn(mc, bad, data.train, data.valid, data.dir.file("nan"), torch::kCPU, one);
+    } catch (const TrainingError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no TrainingError");
+  };
+  const std::string message = failure();
+  INFO(message);
+  CHECK((message.find("loss is") != std::string::npos || message.find("non-finite gradient") != std::string::npos));
+  CHECK(message.find("last good checkpoint (step") != std::string::npos);
+  // The checkpoint was not overwritten by the failing step: a rerun resumes
+  // from it and fails at the same step, with the same message.
+  CHECK(failure() == message);
 }

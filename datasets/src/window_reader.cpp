@@ -24,8 +24,8 @@ void fill_dense_inputs(const DataWindow& w, std::size_t channels, float* out) {
 void fill_dense_spikes(const DataWindow& w, float* out) {
   std::fill(out, out + w.length_ms, 0.0f);
   for (float s : w.output_spike_times_ms) {
-    const auto t = static_cast<std::size_t>(std::floor(s));
-    if (t < w.length_ms) out[t] = 1.0f;
+    const double bin = std::floor(static_cast<double>(s) - 0.5);  // spec §10.5
+    if (bin >= 0 && bin < static_cast<double>(w.length_ms)) out[static_cast<std::size_t>(bin)] = 1.0f;
   }
 }
 
@@ -96,25 +96,34 @@ DataWindow WindowReader::read(std::size_t file, std::size_t simulation, std::int
   }
   w.soma_v_mV = d.read_soma(simulation, static_cast<std::size_t>(start_ms), length_ms);
   for (double s : d.read_spikes(simulation))
-    if (s >= static_cast<double>(begin) && s < static_cast<double>(end)) w.output_spike_times_ms.push_back(static_cast<float>(s) - begin);
+    if (s >= static_cast<double>(begin) && s < static_cast<double>(end) + 0.5)
+      w.output_spike_times_ms.push_back(static_cast<float>(s) - begin);
   if (r.sampling.segment_voltages) w.segment_v_mV = d.read_segment_voltages(simulation, static_cast<std::size_t>(start_ms), length_ms);
   return w;
 }
 
 std::vector<DataWindow> WindowReader::batch(std::uint64_t batch_index, std::size_t batch_size) const {
+  return batch(batch_index, batch_size, 0, batch_size);
+}
+
+std::vector<DataWindow> WindowReader::batch(std::uint64_t batch_index, std::size_t batch_size, std::size_t first_window,
+                                            std::size_t count) const {
+  if (first_window + count > batch_size)
+    throw InputError("window reader: windows " + std::to_string(first_window) + "+" + std::to_string(count) +
+                     " outside a batch of " + std::to_string(batch_size));
   const Impl& r = *impl_;
   if (r.total == 0) throw InputError("window reader: the files hold no simulations");
   RandomStream random(r.sampling.seed, batch_index, kWindowPurpose);
   const auto first = static_cast<std::int64_t>(std::ceil(r.sampling.ignore_first_ms));
   const auto last = static_cast<std::int64_t>(r.duration - r.sampling.window_ms);  // inclusive
   std::vector<DataWindow> out;
-  out.reserve(batch_size);
+  out.reserve(count);
   for (std::size_t b = 0; b < batch_size; ++b) {
     const std::size_t global = static_cast<std::size_t>(random.below(r.total));
     const std::size_t file =
         static_cast<std::size_t>(std::upper_bound(r.offsets.begin(), r.offsets.end(), global) - r.offsets.begin()) - 1;
     const std::int64_t start = first + static_cast<std::int64_t>(random.below(static_cast<std::uint64_t>(last - first + 1)));
-    out.push_back(read(file, global - r.offsets[file], start, r.sampling.window_ms));
+    if (b >= first_window && b < first_window + count) out.push_back(read(file, global - r.offsets[file], start, r.sampling.window_ms));
   }
   return out;
 }

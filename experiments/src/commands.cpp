@@ -6,6 +6,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <sstream>
 #include <thread>
 #include <unistd.h>
@@ -15,6 +16,7 @@
 #include "neurotwin/datasets/dataset_reader.hpp"
 #include "neurotwin/datasets/sha256.hpp"
 #include "cell_file.hpp"
+#include "mpi_world.hpp"
 #include "neurotwin/simulator/builtin_cell.hpp"
 #include "neurotwin/simulator/cell_description.hpp"
 #include "neurotwin/simulator/input_error.hpp"
@@ -221,33 +223,48 @@ std::string describe_metrics(const EvaluationMetrics& m) {
   return buf;
 }
 
-TrainingResult train_with_progress(const Context& ctx, const TcnConfig& model,
-                                   const SurrogateData& train, const SurrogateData& valid, const std::string& dir,
-                                   Progress& progress) {
+TrainingResult train_with_progress(const Context& ctx, const TcnConfig& model, const SurrogateData& train,
+                                   const SurrogateData& valid, const std::string& dir, Progress* progress,
+                                   ProcessGroup& group) {
   double last_auc = std::nan("");
-  return train_tcn(model, ctx.config.training, train, valid, dir, ctx.device, [&](const TrainingProgress& p) {
+  return train_tcn(model, ctx.config.training, train, valid, dir, ctx.device, group, [&](const TrainingProgress& p) {
+    if (!progress) return;
     if (p.validated) last_auc = p.valid_auc;
-    char detail[128];
-    std::snprintf(detail, sizeof detail, "loss %.4f, valid AUC %.4f", p.train_loss, last_auc);
-    progress.update(static_cast<std::size_t>(p.step), detail);
+    char detail[160];
+    std::snprintf(detail, sizeof detail, "stage %zu, lr %.3g, loss %.4f, valid AUC %.4f%s", p.stage + 1, p.learning_rate,
+                  p.train_loss, last_auc, p.stopped_early ? " (early stop)" : "");
+    progress->update(static_cast<std::size_t>(p.step), detail);
   });
 }
 
-int run_train(Context& ctx) {
+int run_train(Context& ctx, const MpiWorld& world) {
   const ExperimentConfig& c = ctx.config;
   const fs::path dir = fs::path(c.output_dir) / "train";
-  if (ctx.overwrite) fs::remove_all(dir);
-  const SurrogateData train = SurrogateData::load({split_path(c, "train")}, c.training.targets);
-  const SurrogateData valid = SurrogateData::load({split_path(c, "valid")}, c.training.targets);
+  const bool root = world.rank() == 0;
+  if (ctx.overwrite && root) fs::remove_all(dir);
+  world.any(false);  // the others wait until rank 0 has cleared the directory
+  const SurrogateData train = SurrogateData::open({split_path(c, "train")}, c.training.targets);
+  const SurrogateData valid = SurrogateData::open({split_path(c, "valid")}, c.training.targets);
   TcnConfig model = c.model;
   model.input_channels = static_cast<int>(train.input_count());
-  log_line("training a " + std::to_string(model.depth) + " x " + std::to_string(model.width) + " TCN on " +
-           std::to_string(train.size()) + " simulations (" + ctx.device.str() + ", " + std::to_string(ctx.threads) + " threads)");
-  Progress progress("train", static_cast<std::size_t>(c.training.steps), "steps");
-  const TrainingResult r = train_with_progress(ctx, model, train, valid, dir.string(), progress);
-  char detail[256];
-  std::snprintf(detail, sizeof detail, "best valid AUC %.4f at step %d; %s", r.best_valid_auc, r.best_step, r.best_model_path.c_str());
-  progress.finish(detail);
+  if (root)
+    log_line("training a " + std::to_string(model.depth) + " x " + std::to_string(model.width) + " TCN on " +
+             std::to_string(train.size()) + " simulations (" + ctx.device.str() + ", " + std::to_string(ctx.threads) +
+             " threads" + (world.active() ? " x " + std::to_string(world.size()) + " MPI processes" : "") + ", " +
+             c.training_keys.input_layer + " input layer, " + c.training_keys.optimizer + ", " +
+             std::to_string(c.training.stages.size()) + " stage(s))");
+  std::unique_ptr<Progress> progress;
+  if (root) progress = std::make_unique<Progress>("train", static_cast<std::size_t>(c.training.total_steps()), "steps");
+  MpiProcessGroup group(world);
+  const TrainingResult r = train_with_progress(ctx, model, train, valid, dir.string(), progress.get(), group);
+  if (!root) return 0;
+  char detail[320];
+  std::snprintf(detail, sizeof detail, "best valid AUC %.4f at step %d%s; %s", r.best_valid_auc, r.best_step,
+                r.stopped_early ? " (stopped early)" : "", r.best_model_path.c_str());
+  progress->finish(detail);
+  if (r.dendrite_pca_explained_variance > 0)
+    log_line("dendritic PCA: " + std::to_string(c.training.dendrite_pca_components) + " components explain " +
+             std::to_string(100 * r.dendrite_pca_explained_variance) + "% of the training voltages' variance");
   return 0;
 }
 
@@ -256,8 +273,9 @@ int run_evaluate(Context& ctx, const std::string& model_path_in) {
   const std::string model_path =
       model_path_in.empty() ? (fs::path(c.output_dir) / "train" / "best_model.pt").string() : model_path_in;
   TrainedSurrogate trained = load_trained(model_path, ctx.device);
-  const SurrogateData test = SurrogateData::load({split_path(c, "test")}, c.training.targets);
-  const EvaluationMetrics m = evaluate_tcn(trained.model, trained.soma_bias_mV, test, c.training.targets, ctx.device);
+  const SurrogateData test = SurrogateData::open({split_path(c, "test")}, c.training.targets);
+  const EvaluationMetrics m =
+      evaluate_tcn(trained.model, trained.soma_bias_mV, test, c.training.targets, ctx.device, c.training.input_layer);
   const std::string out = (fs::path(c.output_dir) / "evaluation" / "metrics.json").string();
   write_text_file(out, "{\"model\": \"" + model_path + "\", \"test\": \"" + split_path(c, "test") +
                            "\", \"metrics\": " + metrics_json(m) + "}\n");

@@ -78,7 +78,8 @@ int run_simulate(Context& ctx, const MpiWorld& world, const std::string& shard =
 // simulate --inputs FILE: replays recorded inputs (a reference-layout file or
 // one simulation of a dataset); writes voltages at every step and spikes.
 int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulation, const std::string& output);
-int run_train(Context& ctx);
+// Under mpirun: data-parallel over the ranks (rank 0 writes and reports).
+int run_train(Context& ctx, const MpiWorld& world);
 int run_evaluate(Context& ctx, const std::string& model_path);
 int run_export(Context& ctx, const std::string& model_path, const std::string& output_path);
 int run_sweep(Context& ctx, SweepRow* chosen = nullptr);
@@ -98,10 +99,11 @@ struct PlotOptions {
 int run_dataset_plot(const std::string& file, const PlotOptions& options);
 
 // Helpers shared by the commands.
-// Trains with a progress line (loss, last validation AUC).
-TrainingResult train_with_progress(const Context& ctx, const TcnConfig& model,
-                                   const SurrogateData& train, const SurrogateData& valid, const std::string& dir,
-                                   Progress& progress);
+// Trains with a progress line (loss, last validation AUC) when `progress`
+// is given; data-parallel over `group`.
+TrainingResult train_with_progress(const Context& ctx, const TcnConfig& model, const SurrogateData& train,
+                                   const SurrogateData& valid, const std::string& dir, Progress* progress,
+                                   ProcessGroup& group);
 std::string metrics_json(const EvaluationMetrics& m);
 std::string describe_metrics(const EvaluationMetrics& m);
 void write_text_file(const std::string& path, const std::string& text);  // atomic (temp + rename)

@@ -93,13 +93,22 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"model.width", &c.model.width, 1, 4096, {}, ""},
       {"model.first_kernel_ms", &c.model.first_kernel_ms, 1, 1000, {}, ""},
       {"model.kernel_ms", &c.model.kernel_ms, 1, 1000, {}, ""},
-      {"training.steps", &c.training.steps, 1, 1e9, {}, ""},
-      {"training.batch_size", &c.training.batch_size, 1, 1e5, {}, ""},
-      {"training.window_ms", &c.training.window_ms, 1, 1e6, {}, ""},
-      {"training.learning_rate", &c.training.learning_rate, 1e-12, 10, {}, ""},
-      {"training.weight_decay", &c.training.weight_decay, 0, 10, {}, ""},
-      {"training.spike_loss_weight", &c.training.spike_loss_weight, 0, 1e6, {}, ""},
-      {"training.soma_loss_weight", &c.training.soma_loss_weight, 0, 1e6, {}, ""},
+      {"training.recipe", &c.training_keys.recipe, 0, 0, {"neurotwin", "beniaguev"}, "defaults of the training keys below"},
+      {"training.optimizer", &c.training_keys.optimizer, 0, 0, {"adam", "nadam"}, ""},
+      {"training.weight_decay", &c.training.weight_decay, 0, 10, {}, "L2 coefficient added to the gradient"},
+      {"training.batch_size", &c.training.batch_size, 1, 1e5, {}, "windows per step (over all data-parallel processes)"},
+      {"training.window_ms", &c.training.window_ms, 1, 1e6, {}, "target bins per window"},
+      {"training.input_layer", &c.training_keys.input_layer, 0, 0, {"events", "dense"}, "first layer on input events or dense"},
+      {"training.stages.steps", &c.training_keys.stages.steps, 1, 1e9, {}, "stage table: one entry per stage"},
+      {"training.stages.learning_rate", &c.training_keys.stages.learning_rate, 1e-12, 10, {}, ""},
+      {"training.stages.spike_loss_weight", &c.training_keys.stages.spike_loss_weight, 0, 1e6, {}, ""},
+      {"training.stages.soma_loss_weight", &c.training_keys.stages.soma_loss_weight, 0, 1e6, {}, ""},
+      {"training.stages.dendrite_loss_weight", &c.training_keys.stages.dendrite_loss_weight, 0, 1e6, {}, ""},
+      {"training.dendrite_pca_components", &c.training.dendrite_pca_components, 0, 4096, {},
+       "dendritic head on this many PCA components (0: none; needs dendritic_v_mV)"},
+      {"training.dendrite_pca_simulations", &c.training.dendrite_pca_simulations, 1, 1e6, {}, "training simulations the PCA is fitted on"},
+      {"training.early_stopping_validations", &c.training.early_stopping_validations, 0, 1e9, {},
+       "stop after this many validations without a better AUC (0: never)"},
       {"training.validate_every", &c.training.validate_every, 1, 1e9, {}, ""},
       {"training.checkpoint_every", &c.training.checkpoint_every, 1, 1e9, {}, ""},
       {"training.ignore_first_ms", &c.training.targets.ignore_first_ms, 0, 1e6, {}, ""},
@@ -319,16 +328,48 @@ void emit_value(YAML::Emitter& y, const Field& f) {
 
 }  // namespace
 
+namespace {
+
+// Defaults of the training keys per recipe. "beniaguev": fit_CNN.py's
+// schedule (250 epochs of 100 steps of 8 windows of 400 ms; learning rate
+// and loss weights changing at epochs 40, 80, 120, 160), Nadam, Keras' L2 of
+// 1e-8 (2e-8 on the gradient), 20 dendritic PCA components.
+void apply_training_recipe(ExperimentConfig& c) {
+  TrainingKeys& k = c.training_keys;
+  TrainingConfig& t = c.training;
+  if (k.recipe == "beniaguev") {
+    k.optimizer = "nadam";
+    k.stages.steps = {4000, 4000, 4000, 4000, 9000};
+    k.stages.learning_rate = {1e-4, 3e-5, 1e-5, 3e-6, 1e-6};
+    k.stages.spike_loss_weight = {1.0, 2.0, 4.0, 8.0, 9.0};
+    k.stages.soma_loss_weight = {0.02, 0.01, 0.01, 0.01, 0.003};
+    k.stages.dendrite_loss_weight = {5e-6, 3e-6, 1e-6, 1e-8, 1e-9};
+    t.batch_size = 8;
+    t.window_ms = 400;
+    t.weight_decay = 2e-8;
+    t.dendrite_pca_components = 20;
+    t.validate_every = 100;
+    t.checkpoint_every = 100;
+  } else {
+    k.optimizer = "adam";
+    k.stages = StageTable{};
+    t.batch_size = 16;
+    t.window_ms = 200;
+    t.weight_decay = 0;
+    t.dendrite_pca_components = 0;
+    t.validate_every = 100;
+    t.checkpoint_every = 100;
+  }
+}
+
+}  // namespace
+
 ExperimentConfig::ExperimentConfig() {
   model.depth = 3;
   model.width = 24;
   model.first_kernel_ms = 35;
   model.kernel_ms = 15;
-  training.steps = 1000;
-  training.batch_size = 16;
-  training.learning_rate = 1e-3;
-  training.validate_every = 100;
-  training.checkpoint_every = 100;
+  apply_training_recipe(*this);
 }
 
 std::string ExperimentConfig::resolved_data_dir() const {
@@ -387,6 +428,12 @@ ExperimentConfig load_config(const std::string& path, const std::vector<Override
       if (f.key == "protocol.preset") reader.read(f, *preset);
   }
   config.protocol = InputProtocolConfig::preset(config.protocol_preset);
+  // Likewise the training recipe.
+  if (const auto recipe = find_path(doc, {"training", "recipe"})) {
+    for (const Field& f : fields)
+      if (f.key == "training.recipe") reader.read(f, *recipe);
+  }
+  apply_training_recipe(config);
   fields = schema(config);
   for (const Field& f : fields) {
     if (const auto node = find_path(doc, split_key(f.key))) reader.read(f, *node);
@@ -401,6 +448,32 @@ ExperimentConfig load_config(const std::string& path, const std::vector<Override
     fail("simulation.duration_ms", "must be a whole number of ms");
   if (config.training.targets.ignore_first_ms + config.training.window_ms > config.simulation.duration_ms)
     fail("training.window_ms", "window plus training.ignore_first_ms exceeds simulation.duration_ms");
+  const StageTable& st = config.training_keys.stages;
+  for (const auto& [key, size] : std::vector<std::pair<std::string, std::size_t>>{
+           {"training.stages.learning_rate", st.learning_rate.size()},
+           {"training.stages.spike_loss_weight", st.spike_loss_weight.size()},
+           {"training.stages.soma_loss_weight", st.soma_loss_weight.size()},
+           {"training.stages.dendrite_loss_weight", st.dendrite_loss_weight.size()}})
+    if (size != st.steps.size())
+      fail(key, "has " + std::to_string(size) + " entries but training.stages.steps has " + std::to_string(st.steps.size()) +
+                    " (one entry per stage in every column)");
+  if (st.steps.empty()) fail("training.stages.steps", "needs at least one stage");
+  config.training.stages.clear();
+  for (std::size_t i = 0; i < st.steps.size(); ++i) {
+    TrainingStage stage;
+    stage.steps = st.steps[i];
+    stage.learning_rate = st.learning_rate[i];
+    stage.loss.spike = st.spike_loss_weight[i];
+    stage.loss.soma = st.soma_loss_weight[i];
+    stage.loss.dendrite = st.dendrite_loss_weight[i];
+    if (stage.loss.spike + stage.loss.soma + stage.loss.dendrite <= 0)
+      fail("training.stages.spike_loss_weight", "stage " + std::to_string(i + 1) + " has all loss weights 0");
+    config.training.stages.push_back(stage);
+  }
+  config.training.optimizer = parse_optimizer(config.training_keys.optimizer);
+  config.training.input_layer = parse_input_layer(config.training_keys.input_layer);
+  if (config.training.dendrite_pca_components > 0 && !config.simulation.store_dendritic_voltages)
+    fail("training.dendrite_pca_components", "needs simulation.store_dendritic_voltages: true (the dendritic targets)");
   if (config.protocol.spatial_noise_low > config.protocol.spatial_noise_high)
     fail("protocol.spatial_noise_low", "must not exceed protocol.spatial_noise_high");
   config.protocol.duration_ms = config.simulation.duration_ms;

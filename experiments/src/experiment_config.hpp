@@ -51,6 +51,24 @@ struct ExportConfig {
   std::string file = "surrogate.pt";  // under <output_dir>/export unless absolute
 };
 
+// The training stage table as the configuration holds it: one column per
+// key, one entry per stage (all of equal length).
+struct StageTable {
+  std::vector<int> steps = {1000};
+  std::vector<double> learning_rate = {1e-3};
+  std::vector<double> spike_loss_weight = {1.0};
+  std::vector<double> soma_loss_weight = {0.02};
+  std::vector<double> dendrite_loss_weight = {0.0};
+};
+
+// Training keys that the library's TrainingConfig holds in typed form.
+struct TrainingKeys {
+  std::string recipe = "neurotwin";  // neurotwin | beniaguev: defaults of the other training keys
+  std::string optimizer = "adam";
+  std::string input_layer = "events";
+  StageTable stages;
+};
+
 // One experiment: everything every subcommand needs. Defaults are the
 // embedded default experiment (experiments/configs/default.yaml).
 struct ExperimentConfig {
@@ -63,7 +81,8 @@ struct ExperimentConfig {
   InputProtocolConfig protocol;
   DatasetConfig dataset;
   TcnConfig model;
-  TrainingConfig training;
+  TrainingKeys training_keys;
+  TrainingConfig training;  // built from training_keys and the training.* keys
   SweepConfig sweep;
   ExportConfig export_;
 

@@ -23,7 +23,7 @@ void add_common(CLI::App* app, CommonOptions& o, bool takes_config = true) {
   if (takes_config)
     app->add_option("config", o.config_path, "experiment YAML (default: the embedded default experiment)")
         ->check(CLI::ExistingFile);
-  app->add_option("--set", o.set, "override one key, e.g. --set training.steps=500 (repeatable)")
+  app->add_option("--set", o.set, "override one key, e.g. --set training.stages.steps=[500] (repeatable)")
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app->add_option("-o,--output-dir", o.output_dir, "output directory (overrides output_dir)");
@@ -61,7 +61,11 @@ int main(int argc, char** argv) {
                        "with --simulation K) and write soma and dendrite voltage at every step and the output spikes");
   simulate->add_option("--simulation", replay_simulation, "with --inputs on a dataset file: which simulation (row, default 0)");
   simulate->add_option("--replay-output", replay_output, "with --inputs: output HDF5 file (default <output_dir>/<inputs>-replay.h5)");
-  auto* train = app.add_subcommand("train", "train the TCN of the `model` section on the training files");
+  auto* train = app.add_subcommand(
+      "train",
+      "train the TCN of the `model` section on the training files (streamed windows; stage table, early stopping,\n"
+      "dendritic PCA head per `training`). Resumable: rerun the same command after an interruption. Data-parallel:\n"
+      "`mpirun -np N neurotwin train` splits every batch over N processes (same result as one process)");
   add_common(train, common);
   auto* evaluate = app.add_subcommand("evaluate", "score a trained model on the test file (AUC, TPR at low FPR, soma RMSE)");
   add_common(evaluate, common);
@@ -121,8 +125,8 @@ int main(int argc, char** argv) {
   try {
     world = std::make_unique<neurotwin::cli::MpiWorld>();
     common.processes_per_node = world->local_size();
-    if (world->active() && !simulate->parsed())
-      throw neurotwin::InputError("under mpirun only `simulate` runs in parallel; run the other commands as one process");
+    if (world->active() && !simulate->parsed() && !train->parsed())
+      throw neurotwin::InputError("under mpirun only `simulate` and `train` run in parallel; run the other commands as one process");
     if (info->parsed()) return neurotwin::cli::run_info(common);
     if (config->parsed()) return neurotwin::cli::run_print_config(common);
     if (dataset_info->parsed()) return neurotwin::cli::run_dataset_info(dataset_files);
@@ -142,7 +146,7 @@ int main(int argc, char** argv) {
       return neurotwin::cli::run_replay(ctx, replay_inputs, replay_simulation, replay_output);
     }
     if (simulate->parsed()) return neurotwin::cli::run_simulate(ctx, *world, shard);
-    if (train->parsed()) return neurotwin::cli::run_train(ctx);
+    if (train->parsed()) return neurotwin::cli::run_train(ctx, *world);
     if (evaluate->parsed()) return neurotwin::cli::run_evaluate(ctx, model_path);
     if (sweep->parsed()) return neurotwin::cli::run_sweep(ctx);
     if (exporter->parsed()) return neurotwin::cli::run_export(ctx, model_path, export_path);

@@ -1,7 +1,9 @@
 #include "mpi_world.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <stdexcept>
 #include <thread>
 #include <string>
 
@@ -72,6 +74,23 @@ bool MpiWorld::any(bool failed) const {
   }
 #endif
   return failed;
+}
+
+void MpiProcessGroup::allreduce_sum(torch::Tensor& t) {
+  if (world_.size() == 1) return;
+  if (!t.is_contiguous() || !t.device().is_cpu() || (t.scalar_type() != torch::kFloat32 && t.scalar_type() != torch::kFloat64))
+    throw std::invalid_argument("allreduce_sum: a contiguous CPU float32 or float64 tensor is required");
+#ifdef NEUROTWIN_HAVE_MPI
+  const MPI_Datatype type = t.scalar_type() == torch::kFloat32 ? MPI_FLOAT : MPI_DOUBLE;
+  // Counts above INT_MAX go in pieces.
+  const std::int64_t chunk = 1 << 30;
+  char* data = static_cast<char*>(t.data_ptr());
+  const std::int64_t element = static_cast<std::int64_t>(t.element_size());
+  for (std::int64_t offset = 0; offset < t.numel(); offset += chunk) {
+    const auto count = static_cast<int>(std::min(chunk, t.numel() - offset));
+    MPI_Allreduce(MPI_IN_PLACE, data + offset * element, count, type, MPI_SUM, MPI_COMM_WORLD);
+  }
+#endif
 }
 
 void MpiWorld::abort(int code) const {

@@ -1,6 +1,8 @@
 #pragma once
 #include <string>
 
+#include "neurotwin/surrogate/process_group.hpp"
+
 namespace neurotwin::cli {
 
 // The MPI world of this process. MPI is initialized only when the process
@@ -27,6 +29,19 @@ class MpiWorld {
  private:
   int rank_ = 0, size_ = 1, local_size_ = 1;
   bool initialized_ = false;
+};
+
+// Data-parallel training over the MPI world (MPI_Allreduce, MPI_SUM); a
+// world of one makes no MPI call.
+class MpiProcessGroup final : public ProcessGroup {
+ public:
+  explicit MpiProcessGroup(const MpiWorld& world) : world_(world) {}
+  int rank() const override { return world_.rank(); }
+  int size() const override { return world_.size(); }
+  void allreduce_sum(torch::Tensor& t) override;
+
+ private:
+  const MpiWorld& world_;
 };
 
 // True if the environment says an MPI launcher started this process.

@@ -101,11 +101,11 @@ int run_sweep(Context& ctx, SweepRow* chosen_out) {
   const ExperimentConfig& c = ctx.config;
   const fs::path dir = fs::path(c.output_dir) / "sweep";
   if (ctx.overwrite) fs::remove_all(dir);
-  const SurrogateData train = SurrogateData::load({split_path(c, "train")}, c.training.targets);
-  const SurrogateData valid = SurrogateData::load({split_path(c, "valid")}, c.training.targets);
-  const SurrogateData test = SurrogateData::load({split_path(c, "test")}, c.training.targets);
+  const SurrogateData train = SurrogateData::open({split_path(c, "train")}, c.training.targets);
+  const SurrogateData valid = SurrogateData::open({split_path(c, "valid")}, c.training.targets);
+  const SurrogateData test = SurrogateData::open({split_path(c, "test")}, c.training.targets);
   std::size_t train_spikes = 0;
-  for (std::size_t k = 0; k < train.size(); ++k) train_spikes += train.simulation(k).spike_count;
+  for (std::size_t k = 0; k < train.size(); ++k) train_spikes += train.spike_count(k);
   if (train_spikes == 0)
     throw InputError(split_path(c, "train") + ": no output spikes in the training data; the spike head cannot be trained "
                      "(raise the input rates or synaptic weights)");
@@ -129,8 +129,9 @@ int run_sweep(Context& ctx, SweepRow* chosen_out) {
       model.width = width;
       model.input_channels = static_cast<int>(train.input_count());
       Progress progress("sweep " + std::to_string(index) + "/" + std::to_string(total) + " " + name,
-                        static_cast<std::size_t>(c.training.steps), "steps");
-      const TrainingResult tr = train_with_progress(ctx, model, train, valid, run_dir.string(), progress);
+                        static_cast<std::size_t>(c.training.total_steps()), "steps");
+      SingleProcess one;
+      const TrainingResult tr = train_with_progress(ctx, model, train, valid, run_dir.string(), &progress, one);
       TrainedSurrogate best = load_trained(tr.best_model_path, ctx.device);
       SweepRow row;
       row.depth = depth;
@@ -140,7 +141,7 @@ int run_sweep(Context& ctx, SweepRow* chosen_out) {
       row.parameters = best.model->parameter_count();
       row.macs_per_ms = best.model->macs_per_ms();
       row.valid_auc = tr.best_valid_auc;
-      row.test = evaluate_tcn(best.model, best.soma_bias_mV, test, c.training.targets, ctx.device);
+      row.test = evaluate_tcn(best.model, best.soma_bias_mV, test, c.training.targets, ctx.device, c.training.input_layer);
       row.training_seconds = tr.wall_seconds;
       row.model_path = tr.best_model_path;
       save_row(row, result_path);

@@ -5,7 +5,7 @@
 namespace neurotwin {
 
 EvaluationMetrics evaluate_tcn(TcnModel& model, double soma_bias_mV, const SurrogateData& data,
-                               const TargetConventions& targets, torch::Device device) {
+                               const TargetConventions& targets, torch::Device device, InputLayer layer) {
   torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
@@ -17,13 +17,22 @@ EvaluationMetrics evaluate_tcn(TcnModel& model, double soma_bias_mV, const Surro
   const std::size_t batch = 4;
   for (std::size_t k0 = 0; k0 < data.size(); k0 += batch) {
     const std::size_t n = std::min(batch, data.size() - k0);
-    torch::Tensor x = torch::empty({static_cast<long>(n), channels, bins});
-    for (std::size_t j = 0; j < n; ++j) data.fill_dense(k0 + j, 0, bins, x[static_cast<long>(j)].data_ptr<float>());
-    const auto out = model->forward(x.to(device));
+    std::vector<SurrogateSimulation> sims;
+    InputEventsBuilder events(static_cast<long>(n), channels, bins);
+    for (std::size_t j = 0; j < n; ++j) {
+      sims.push_back(data.simulation(k0 + j));
+      const SurrogateSimulation& sim = sims.back();
+      for (std::size_t i = 0; i < sim.input_times_ms.size(); ++i) {
+        const auto t = static_cast<long>(sim.input_times_ms[i]);
+        if (t >= 0 && t < bins) events.add(static_cast<long>(j), sim.input_channels[i], t);
+      }
+    }
+    const InputEvents x = events.finish();
+    const auto out = layer == InputLayer::events ? model->forward(x) : model->forward(x.to_dense(device));
     const torch::Tensor p = torch::sigmoid(out.spike_logit).to(torch::kCPU).contiguous();
     const torch::Tensor v = (out.soma + soma_bias_mV).to(torch::kCPU).contiguous();
     for (std::size_t j = 0; j < n; ++j) {
-      const SurrogateSimulation& sim = data.simulation(k0 + j);
+      const SurrogateSimulation& sim = sims[j];
       const float* pj = p[static_cast<long>(j)].data_ptr<float>();
       const float* vj = v[static_cast<long>(j)].data_ptr<float>();
       for (std::size_t t = first; t < static_cast<std::size_t>(bins); ++t) {

@@ -10,6 +10,7 @@ void TcnConfig::validate() const {
   if (width < 1 || width > 4096) throw InputError("model: width must be in [1, 4096]");
   if (first_kernel_ms < 1 || first_kernel_ms > 1000) throw InputError("model: first_kernel_ms must be in [1, 1000]");
   if (kernel_ms < 1 || kernel_ms > 1000) throw InputError("model: kernel_ms must be in [1, 1000]");
+  if (dendrite_outputs < 0 || dendrite_outputs > 4096) throw InputError("model: dendrite_outputs must be in [0, 4096]");
 }
 
 TcnModelImpl::TcnModelImpl(const TcnConfig& config) : config_(config) {
@@ -23,6 +24,9 @@ TcnModelImpl::TcnModelImpl(const TcnConfig& config) : config_(config) {
   }
   spike_head_ = register_module("spike_head", torch::nn::Conv1d(torch::nn::Conv1dOptions(config_.width, 1, 1)));
   soma_head_ = register_module("soma_head", torch::nn::Conv1d(torch::nn::Conv1dOptions(config_.width, 1, 1)));
+  if (config_.dendrite_outputs > 0)
+    dendrite_head_ = register_module(
+        "dendrite_head", torch::nn::Conv1d(torch::nn::Conv1dOptions(config_.width, config_.dendrite_outputs, 1)));
   {
     torch::NoGradGuard no_grad;
     spike_head_->bias.fill_(-4.0);  // output spikes are rare: start near p = 0.02
@@ -42,12 +46,19 @@ TcnModelImpl::Output TcnModelImpl::forward(const InputEvents& x) {
 
 TcnModelImpl::Output TcnModelImpl::forward_after_first_conv(torch::Tensor first_conv_output) {
   namespace F = torch::nn::functional;
-  torch::Tensor h = torch::relu(norms_[0]->forward(first_conv_output));
+  torch::Tensor h = torch::relu(normalize(0, first_conv_output));
   for (std::size_t i = 1; i < convs_.size(); ++i) {
     h = F::pad(h, F::PadFuncOptions({config_.kernel_ms - 1, 0}));
-    h = torch::relu(norms_[i]->forward(convs_[i]->forward(h)));
+    h = torch::relu(normalize(i, convs_[i]->forward(h)));
   }
-  return {spike_head_->forward(h).squeeze(1), soma_head_->forward(h).squeeze(1)};
+  Output out{spike_head_->forward(h).squeeze(1), soma_head_->forward(h).squeeze(1), {}};
+  if (dendrite_head_) out.dendrite = dendrite_head_->forward(h);
+  return out;
+}
+
+torch::Tensor TcnModelImpl::normalize(std::size_t layer, const torch::Tensor& x) {
+  if (group_ && group_->size() > 1 && is_training()) return synced_batch_norm(x, norms_[layer], *group_);
+  return norms_[layer]->forward(x);
 }
 
 std::int64_t TcnModelImpl::parameter_count() const {
@@ -63,7 +74,7 @@ std::int64_t TcnModelImpl::macs_per_ms() const {
     const std::int64_t k = i == 0 ? config_.first_kernel_ms : config_.kernel_ms;
     macs += in * config_.width * k;
   }
-  return macs + 2 * static_cast<std::int64_t>(config_.width);
+  return macs + (2 + config_.dendrite_outputs) * static_cast<std::int64_t>(config_.width);
 }
 
 std::pair<torch::Tensor, torch::Tensor> TcnModelImpl::folded_layer(int i) const {

@@ -1,10 +1,13 @@
 #include "neurotwin/surrogate/trainer.hpp"
 
+#include <ATen/core/Generator.h>
+
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
 
-#include "neurotwin/datasets/random_stream.hpp"
+#include "neurotwin/datasets/window_reader.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 #include "neurotwin/surrogate/evaluator.hpp"
 
@@ -14,11 +17,12 @@ namespace {
 namespace fs = std::filesystem;
 
 torch::Tensor config_tensor(const TcnConfig& c) {
-  return torch::tensor(std::vector<std::int64_t>{c.input_channels, c.depth, c.width, c.first_kernel_ms, c.kernel_ms});
+  return torch::tensor(
+      std::vector<std::int64_t>{c.input_channels, c.depth, c.width, c.first_kernel_ms, c.kernel_ms, c.dendrite_outputs});
 }
 
 TcnConfig config_from_tensor(const torch::Tensor& t, const std::string& path) {
-  if (t.numel() != 5) throw InputError(path + ": malformed model config in checkpoint");
+  if (t.numel() != 5 && t.numel() != 6) throw InputError(path + ": malformed model config in checkpoint");
   const auto v = t.to(torch::kCPU).contiguous();
   const auto* p = v.data_ptr<std::int64_t>();
   TcnConfig c;
@@ -27,7 +31,13 @@ TcnConfig config_from_tensor(const torch::Tensor& t, const std::string& path) {
   c.width = static_cast<int>(p[2]);
   c.first_kernel_ms = static_cast<int>(p[3]);
   c.kernel_ms = static_cast<int>(p[4]);
+  c.dendrite_outputs = t.numel() == 6 ? static_cast<int>(p[5]) : 0;
   return c;
+}
+
+bool same_shape(const TcnConfig& a, const TcnConfig& b) {
+  return a.input_channels == b.input_channels && a.depth == b.depth && a.width == b.width &&
+         a.first_kernel_ms == b.first_kernel_ms && a.kernel_ms == b.kernel_ms && a.dendrite_outputs == b.dendrite_outputs;
 }
 
 double read_double(torch::serialize::InputArchive& ar, const std::string& key) {
@@ -36,6 +46,8 @@ double read_double(torch::serialize::InputArchive& ar, const std::string& key) {
   return t.item<double>();
 }
 
+torch::Tensor scalar(double v) { return torch::tensor(v, torch::kFloat64); }
+
 // Atomically replaces `path` with the archive.
 void save_archive(torch::serialize::OutputArchive& ar, const std::string& path) {
   const std::string tmp = path + ".tmp";
@@ -43,32 +55,95 @@ void save_archive(torch::serialize::OutputArchive& ar, const std::string& path) 
   fs::rename(tmp, path);
 }
 
-struct Checkpoint {
-  int step = 0, best_step = 0;
+struct TrainingState {
+  int step = 0, best_step = 0, stale_validations = 0;
   double best_score = -1e300, best_auc = 0, wall_seconds = 0;
-  std::array<std::uint64_t, 4> rng{};
+  bool stopped_early = false;
 };
+
+// The first few training simulations' segment voltages after the transient,
+// every 4th ms: the PCA's samples.
+DendritePca fit_pca(const WindowReader& reader, const TrainingConfig& config) {
+  std::vector<torch::Tensor> samples;
+  const auto first = static_cast<std::size_t>(std::ceil(config.targets.ignore_first_ms));
+  const std::size_t length = reader.duration_ms() - first;
+  std::size_t taken = 0;
+  for (std::size_t f = 0; f < reader.file_count() && taken < static_cast<std::size_t>(config.dendrite_pca_simulations); ++f)
+    for (std::size_t k = 0; k < reader.file(f).simulation_count() && taken < static_cast<std::size_t>(config.dendrite_pca_simulations);
+         ++k, ++taken) {
+      std::vector<float> v = reader.file(f).read_segment_voltages(k, first, length);
+      const auto segments = static_cast<std::int64_t>(v.size() / length);
+      const torch::Tensor t = torch::from_blob(v.data(), {segments, static_cast<std::int64_t>(length)});
+      samples.push_back(t.slice(1, 0, static_cast<std::int64_t>(length), 4).clone());
+    }
+  return fit_dendrite_pca(samples, config.dendrite_pca_components);
+}
+
+// Sums every parameter's gradient over the group (one flat buffer).
+void allreduce_gradients(const std::vector<torch::Tensor>& parameters, ProcessGroup& group) {
+  std::vector<torch::Tensor> flat;
+  for (const torch::Tensor& p : parameters)
+    flat.push_back(p.grad().defined() ? p.grad().reshape(-1) : torch::zeros({p.numel()}, p.options()));
+  torch::Tensor buffer = torch::cat(flat).to(torch::kCPU).contiguous();
+  group.allreduce_sum(buffer);
+  std::int64_t offset = 0;
+  for (const torch::Tensor& p : parameters) {
+    const torch::Tensor summed = buffer.narrow(0, offset, p.numel()).view(p.sizes()).to(p.device());
+    if (p.grad().defined()) p.mutable_grad().copy_(summed);
+    else p.mutable_grad() = summed.clone();
+    offset += p.numel();
+  }
+}
 
 }  // namespace
 
+int TrainingConfig::total_steps() const {
+  int n = 0;
+  for (const TrainingStage& s : stages) n += s.steps;
+  return n;
+}
+
+std::size_t TrainingConfig::stage_of(int step) const {
+  int end = 0;
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    end += stages[i].steps;
+    if (step <= end) return i;
+  }
+  return stages.size() - 1;
+}
+
 void TrainingConfig::validate() const {
-  if (steps < 1) throw InputError("training.steps must be >= 1");
+  if (stages.empty()) throw InputError("training.stages: at least one stage");
+  for (std::size_t i = 0; i < stages.size(); ++i) {
+    const TrainingStage& s = stages[i];
+    const std::string at = "training.stages[" + std::to_string(i) + "]";
+    if (s.steps < 1) throw InputError(at + ": steps must be >= 1");
+    if (!(s.learning_rate > 0)) throw InputError(at + ": learning_rate must be > 0");
+    if (!(s.loss.spike >= 0) || !(s.loss.soma >= 0) || !(s.loss.dendrite >= 0) || s.loss.spike + s.loss.soma + s.loss.dendrite <= 0)
+      throw InputError(at + ": loss weights must be >= 0 and not all 0");
+  }
   if (batch_size < 1) throw InputError("training.batch_size must be >= 1");
   if (window_ms < 1) throw InputError("training.window_ms must be >= 1");
-  if (!(learning_rate > 0)) throw InputError("training.learning_rate must be > 0");
   if (!(weight_decay >= 0)) throw InputError("training.weight_decay must be >= 0");
-  if (!(spike_loss_weight >= 0) || !(soma_loss_weight >= 0) || spike_loss_weight + soma_loss_weight <= 0)
-    throw InputError("training loss weights must be >= 0 and not both 0");
+  if (dendrite_pca_components < 0 || dendrite_pca_simulations < 1)
+    throw InputError("training.dendrite_pca_components must be >= 0 and dendrite_pca_simulations >= 1");
+  if (early_stopping_validations < 0) throw InputError("training.early_stopping_validations must be >= 0");
   if (validate_every < 1 || checkpoint_every < 1) throw InputError("training.validate_every and checkpoint_every must be >= 1");
 }
 
-void save_trained(const TcnModel& model, double soma_bias_mV, double soma_clip_mV, const std::string& path) {
+void save_trained(const TcnModel& model, double soma_bias_mV, double soma_clip_mV, const DendritePca* pca,
+                  const std::string& path) {
   torch::serialize::OutputArchive ar, model_ar;
   model->save(model_ar);
   ar.write("model", model_ar);
   ar.write("config", config_tensor(model->config()));
-  ar.write("soma_bias_mV", torch::tensor(soma_bias_mV, torch::kFloat64));
-  ar.write("soma_clip_mV", torch::tensor(soma_clip_mV, torch::kFloat64));
+  ar.write("soma_bias_mV", scalar(soma_bias_mV));
+  ar.write("soma_clip_mV", scalar(soma_clip_mV));
+  if (pca && pca->components() > 0) {
+    torch::serialize::OutputArchive pca_ar;
+    pca->save(pca_ar);
+    ar.write("dendrite_pca", pca_ar);
+  }
   save_archive(ar, path);
 }
 
@@ -85,6 +160,11 @@ TrainedSurrogate load_trained(const std::string& path, torch::Device device) {
     t.model->load(model_ar);
     t.soma_bias_mV = read_double(ar, "soma_bias_mV");
     t.soma_clip_mV = read_double(ar, "soma_clip_mV");
+    if (t.model->config().dendrite_outputs > 0) {
+      torch::serialize::InputArchive pca_ar;
+      ar.read("dendrite_pca", pca_ar);
+      t.dendrite_pca = DendritePca::load(pca_ar);
+    }
   } catch (const c10::Error& e) {
     throw InputError(path + ": not a neurotwin model file (" + std::string(e.what_without_backtrace()) + ")");
   }
@@ -93,21 +173,32 @@ TrainedSurrogate load_trained(const std::string& path, torch::Device device) {
   return t;
 }
 
-TrainingResult train_tcn(const TcnConfig& model_config, const TrainingConfig& config, const SurrogateData& train,
-                         const SurrogateData& valid, const std::string& out_dir, torch::Device device,
+TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, const SurrogateData& train,
+                         const SurrogateData& valid, const std::string& out_dir, torch::Device device, ProcessGroup& group,
                          const std::function<void(const TrainingProgress&)>& on_progress) {
   config.validate();
+  model_config.dendrite_outputs = config.dendrite_pca_components;
   if (train.size() == 0 || valid.size() == 0) throw InputError("training needs training and validation simulations");
   if (train.input_count() != static_cast<std::size_t>(model_config.input_channels) ||
       valid.input_count() != train.input_count())
     throw InputError("model input_channels (" + std::to_string(model_config.input_channels) +
                      ") does not match the datasets' input count (" + std::to_string(train.input_count()) + ")");
-  const auto bins = static_cast<long>(train.bins());
+  const int processes = group.size();
+  if (config.batch_size % processes != 0)
+    throw InputError("training.batch_size (" + std::to_string(config.batch_size) + ") must be a multiple of the " +
+                     std::to_string(processes) + " data-parallel processes");
+  const bool writer = group.rank() == 0;
+  const long history = model_config.receptive_field_ms() - 1;
   const long window = config.window_ms;
-  const long lowest_end = std::max(static_cast<long>(config.targets.ignore_first_ms) + window, window);
-  if (lowest_end > bins)
+  WindowSampling sampling;
+  sampling.window_ms = static_cast<std::size_t>(window + history);
+  sampling.ignore_first_ms = std::max(0.0, config.targets.ignore_first_ms - static_cast<double>(history));
+  sampling.seed = config.seed;
+  sampling.segment_voltages = config.dendrite_pca_components > 0;
+  if (sampling.ignore_first_ms + static_cast<double>(sampling.window_ms) > static_cast<double>(train.bins()))
     throw InputError("training.window_ms (" + std::to_string(window) + ") plus ignore_first_ms does not fit in " +
-                     std::to_string(bins) + "-ms simulations");
+                     std::to_string(train.bins()) + "-ms simulations");
+  const WindowReader reader(train.files(), sampling);
   fs::create_directories(out_dir);
   const std::string checkpoint_path = (fs::path(out_dir) / "checkpoint.pt").string();
   const std::string best_path = (fs::path(out_dir) / "best_model.pt").string();
@@ -115,23 +206,27 @@ TrainingResult train_tcn(const TcnConfig& model_config, const TrainingConfig& co
   torch::manual_seed(config.seed);
   TcnModel model(model_config);
   model->to(device);
-  torch::optim::Adam optimizer(model->parameters(),
-                               torch::optim::AdamOptions(config.learning_rate).weight_decay(config.weight_decay));
-  RandomStream sampler(config.seed, 0, 0x7261696eULL);
-  const double soma_bias = train.mean_clipped_soma_mV(config.targets.ignore_first_ms);
+  model->set_process_group(&group);
+  const auto named = model->named_parameters();
+  const std::vector<torch::Tensor> parameters = model->parameters();
+  AdaptiveMomentOptimizer::Options options;
+  options.kind = config.optimizer;
+  options.learning_rate = config.stages.front().learning_rate;
+  options.weight_decay = config.weight_decay;
+  AdaptiveMomentOptimizer optimizer(parameters, options);
+  const double soma_bias = train.mean_clipped_soma_mV();
+  DendritePca pca;
+  TrainingResult result;
 
-  Checkpoint state;
-  state.rng = sampler.state();
+  TrainingState state;
+  bool resumed = false;
   if (fs::exists(checkpoint_path)) {
     try {
       torch::serialize::InputArchive ar, model_ar, opt_ar;
       ar.load_from(checkpoint_path, device);
       torch::Tensor saved_config;
       ar.read("config", saved_config);
-      const TcnConfig c = config_from_tensor(saved_config, checkpoint_path);
-      if (c.input_channels != model_config.input_channels || c.depth != model_config.depth ||
-          c.width != model_config.width || c.first_kernel_ms != model_config.first_kernel_ms ||
-          c.kernel_ms != model_config.kernel_ms)
+      if (!same_shape(config_from_tensor(saved_config, checkpoint_path), model_config))
         throw InputError(checkpoint_path + ": checkpoint of a different model; remove it or use another output directory");
       ar.read("model", model_ar);
       model->load(model_ar);
@@ -142,83 +237,103 @@ TrainingResult train_tcn(const TcnConfig& model_config, const TrainingConfig& co
       state.best_score = read_double(ar, "best_score");
       state.best_auc = read_double(ar, "best_auc");
       state.wall_seconds = read_double(ar, "wall_seconds");
+      state.stale_validations = static_cast<int>(read_double(ar, "stale_validations"));
+      state.stopped_early = read_double(ar, "stopped_early") != 0;
       torch::Tensor rng;
-      ar.read("rng", rng);
-      const auto r = rng.to(torch::kCPU).contiguous();
-      for (std::size_t i = 0; i < 4; ++i) state.rng[i] = static_cast<std::uint64_t>(r.data_ptr<std::int64_t>()[i]);
-      sampler.set_state(state.rng);
+      ar.read("torch_rng", rng);
+      at::Generator generator = at::detail::getDefaultCPUGenerator();
+      generator.set_state(rng);
+      if (model_config.dendrite_outputs > 0) {
+        torch::serialize::InputArchive pca_ar;
+        ar.read("dendrite_pca", pca_ar);
+        pca = DendritePca::load(pca_ar);
+      }
+      resumed = true;
     } catch (const c10::Error& e) {
       throw InputError(checkpoint_path + ": unreadable checkpoint (" + std::string(e.what_without_backtrace()) + ")");
     }
   }
+  if (!resumed && model_config.dendrite_outputs > 0) pca = fit_pca(reader, config);
+  if (pca.components() > 0) result.dendrite_pca_explained_variance = pca.explained_variance_ratio.sum().item<double>();
 
   auto write_checkpoint = [&](double wall) {
+    if (!writer) return;
     torch::serialize::OutputArchive ar, model_ar, opt_ar;
     model->save(model_ar);
     optimizer.save(opt_ar);
     ar.write("model", model_ar);
     ar.write("optimizer", opt_ar);
     ar.write("config", config_tensor(model_config));
-    ar.write("step", torch::tensor(static_cast<double>(state.step), torch::kFloat64));
-    ar.write("best_step", torch::tensor(static_cast<double>(state.best_step), torch::kFloat64));
-    ar.write("best_score", torch::tensor(state.best_score, torch::kFloat64));
-    ar.write("best_auc", torch::tensor(state.best_auc, torch::kFloat64));
-    ar.write("wall_seconds", torch::tensor(wall, torch::kFloat64));
-    const auto rng = sampler.state();
-    std::vector<std::int64_t> rng_values;
-    for (std::uint64_t v : rng) rng_values.push_back(static_cast<std::int64_t>(v));
-    ar.write("rng", torch::tensor(rng_values));
+    ar.write("step", scalar(state.step));
+    ar.write("best_step", scalar(state.best_step));
+    ar.write("best_score", scalar(state.best_score));
+    ar.write("best_auc", scalar(state.best_auc));
+    ar.write("wall_seconds", scalar(wall));
+    ar.write("stale_validations", scalar(state.stale_validations));
+    ar.write("stopped_early", scalar(state.stopped_early ? 1 : 0));
+    ar.write("torch_rng", at::detail::getDefaultCPUGenerator().get_state());
+    if (pca.components() > 0) {
+      torch::serialize::OutputArchive pca_ar;
+      pca.save(pca_ar);
+      ar.write("dendrite_pca", pca_ar);
+    }
     save_archive(ar, checkpoint_path);
   };
 
-  const int history = model_config.receptive_field_ms() - 1;
-  const long input_length = window + history;
-  const auto channels = static_cast<long>(train.input_count());
-  const auto batch = static_cast<long>(config.batch_size);
+  const int total = config.total_steps();
+  const auto share = static_cast<std::size_t>(config.batch_size / processes);
   const auto start = std::chrono::steady_clock::now();
   auto elapsed = [&] {
     return state.wall_seconds + std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   };
   model->train();
-  while (state.step < config.steps) {
-    torch::Tensor x = torch::empty({batch, channels, input_length});
-    torch::Tensor spike_target = torch::empty({batch, window});
-    torch::Tensor soma_target = torch::empty({batch, window});
-    for (long b = 0; b < batch; ++b) {
-      const std::size_t k = sampler.below(train.size());
-      const long end = lowest_end + static_cast<long>(sampler.below(static_cast<std::uint64_t>(bins - lowest_end + 1)));
-      train.fill_dense(k, end - window - history, input_length, x[b].data_ptr<float>());
-      const SurrogateSimulation& sim = train.simulation(k);
-      float* st = spike_target[b].data_ptr<float>();
-      float* vt = soma_target[b].data_ptr<float>();
-      for (long t = 0; t < window; ++t) {
-        const auto bin = static_cast<std::size_t>(end - window + t);
-        st[t] = sim.spike_bins[bin];
-        vt[t] = static_cast<float>(static_cast<double>(sim.soma_clipped_mV[bin]) - soma_bias);
-      }
-    }
-    const auto out = model->forward(x.to(device));
-    const torch::Tensor logit = out.spike_logit.narrow(1, history, window);
-    const torch::Tensor soma = out.soma.narrow(1, history, window);
+  while (state.step < total && !state.stopped_early) {
+    const std::size_t stage_index = config.stage_of(state.step + 1);
+    const TrainingStage& stage = config.stages[stage_index];
+    optimizer.set_learning_rate(stage.learning_rate);
+    const std::vector<DataWindow> windows =
+        reader.batch(static_cast<std::uint64_t>(state.step), static_cast<std::size_t>(config.batch_size),
+                     static_cast<std::size_t>(group.rank()) * share, share);
+    const TrainingBatch batch = make_training_batch(windows, model_config.input_channels, history, config.targets, soma_bias,
+                                                    pca.components() > 0 ? &pca : nullptr);
+    // Each process's loss is the mean over its share; their sum over the
+    // group, divided by the group size, is the global batch's mean.
     const torch::Tensor loss =
-        config.spike_loss_weight * torch::binary_cross_entropy_with_logits(logit, spike_target.to(device)) +
-        config.soma_loss_weight * torch::mse_loss(soma, soma_target.to(device));
-    const double loss_value = loss.item<double>();
-    if (!std::isfinite(loss_value))
-      throw TrainingError("training loss is " + std::to_string(loss_value) + " at step " + std::to_string(state.step + 1) +
-                          "; stopped. The last good checkpoint is " + checkpoint_path +
-                          " (lower training.learning_rate and rerun to resume)");
+        batch_loss(model, batch, stage.loss, config.input_layer, device) / static_cast<double>(processes);
     optimizer.zero_grad();
     loss.backward();
+    if (processes > 1) allreduce_gradients(parameters, group);
+    torch::Tensor loss_sum = loss.detach().to(torch::kCPU, torch::kFloat64).reshape({1}).contiguous();
+    group.allreduce_sum(loss_sum);
+    const double loss_value = loss_sum.item<double>();
+    const std::string keep = state.step >= config.checkpoint_every
+                                 ? "The last good checkpoint (step " +
+                                       std::to_string(state.step - state.step % config.checkpoint_every) + ") is kept in " +
+                                       checkpoint_path
+                                 : "No checkpoint was written yet";
+    if (!std::isfinite(loss_value))
+      throw TrainingError("training loss is " + std::to_string(loss_value) + " at step " + std::to_string(state.step + 1) +
+                          " (stage " + std::to_string(stage_index + 1) + ", learning rate " +
+                          std::to_string(stage.learning_rate) + "); stopped. " + keep +
+                          " (lower the learning rate and rerun to resume from it)");
+    for (const auto& item : named) {
+      const torch::Tensor& g = item.value().grad();
+      if (g.defined() && !torch::isfinite(g).all().item<bool>())
+        throw TrainingError("non-finite gradient of " + item.key() + " at step " + std::to_string(state.step + 1) +
+                            " (loss " + std::to_string(loss_value) + "); stopped before the update. " + keep +
+                            " (lower the learning rate and rerun to resume from it)");
+    }
     optimizer.step();
     ++state.step;
 
     TrainingProgress progress;
     progress.step = state.step;
-    progress.total_steps = config.steps;
+    progress.total_steps = total;
+    progress.stage = stage_index;
+    progress.learning_rate = stage.learning_rate;
     progress.train_loss = loss_value;
-    if (state.step % config.validate_every == 0 || state.step == config.steps) {
-      const EvaluationMetrics m = evaluate_tcn(model, soma_bias, valid, config.targets, device);
+    if (state.step % config.validate_every == 0 || state.step == total) {
+      const EvaluationMetrics m = evaluate_tcn(model, soma_bias, valid, config.targets, device, config.input_layer);
       const double score = std::isfinite(m.spike_auc) ? m.spike_auc : -m.soma_rmse_mV;
       progress.validated = true;
       progress.valid_auc = m.spike_auc;
@@ -227,19 +342,23 @@ TrainingResult train_tcn(const TcnConfig& model_config, const TrainingConfig& co
         state.best_score = score;
         state.best_auc = m.spike_auc;
         state.best_step = state.step;
-        save_trained(model, soma_bias, config.targets.soma_clip_mV, best_path);
+        state.stale_validations = 0;
+        if (writer) save_trained(model, soma_bias, config.targets.soma_clip_mV, pca.components() > 0 ? &pca : nullptr, best_path);
         progress.improved = true;
+      } else if (++state.stale_validations >= config.early_stopping_validations && config.early_stopping_validations > 0) {
+        state.stopped_early = true;
+        progress.stopped_early = true;
       }
     }
-    if (state.step % config.checkpoint_every == 0 || state.step == config.steps) write_checkpoint(elapsed());
+    if (state.step % config.checkpoint_every == 0 || state.step == total || state.stopped_early) write_checkpoint(elapsed());
     if (on_progress) on_progress(progress);
   }
-  TrainingResult result;
   result.steps_done = state.step;
   result.best_step = state.best_step;
   result.best_valid_auc = state.best_auc;
   result.soma_bias_mV = soma_bias;
   result.wall_seconds = elapsed();
+  result.stopped_early = state.stopped_early;
   result.best_model_path = best_path;
   return result;
 }

@@ -18,14 +18,17 @@ struct DataWindow {
   std::vector<float> input_times_ms;  // sorted, in [0, length_ms)
   std::vector<std::int32_t> input_channels;
   std::vector<float> soma_v_mV;              // length_ms samples
-  std::vector<float> output_spike_times_ms;  // in [0, length_ms)
+  // In [0, length_ms + 0.5): a spike in the half ms after the window still
+  // falls in its last bin under the floor(t - 0.5) rule (spec §10.5).
+  std::vector<float> output_spike_times_ms;
   std::vector<float> segment_v_mV;           // [segments x length_ms] if requested and stored
 };
 
 // Dense input of a window: out[c * length + t] = 1 where channel c has an
 // event in 1-ms bin t, else 0 (`out` holds channels x length_ms floats).
 void fill_dense_inputs(const DataWindow& window, std::size_t channels, float* out);
-// Dense spike target: out[t] = 1 where an output spike falls in bin t.
+// Dense spike target: out[t] = 1 where an output spike at s has
+// floor(s - 0.5) = t (spec §10.5, Beniaguev's rule).
 void fill_dense_spikes(const DataWindow& window, float* out);
 
 struct WindowSampling {
@@ -59,6 +62,10 @@ class WindowReader {
   // `batch_size` random windows of sampling.window_ms: batch number
   // `batch_index` of the stream.
   std::vector<DataWindow> batch(std::uint64_t batch_index, std::size_t batch_size) const;
+  // Windows [first_window, first_window + count) of that batch only (one
+  // process's share in data-parallel training).
+  std::vector<DataWindow> batch(std::uint64_t batch_index, std::size_t batch_size, std::size_t first_window,
+                                std::size_t count) const;
 
  private:
   struct Impl;

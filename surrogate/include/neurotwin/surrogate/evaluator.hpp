@@ -2,6 +2,7 @@
 #include <cstddef>
 
 #include "neurotwin/surrogate/tcn_model.hpp"
+#include "neurotwin/surrogate/training_batch.hpp"
 #include "neurotwin/surrogate/training_data.hpp"
 
 namespace neurotwin {
@@ -16,9 +17,10 @@ struct EvaluationMetrics {
   std::size_t spikes = 0;            // positive bins among them
 };
 
-// Runs the model (eval mode, no gradients) over whole simulations and scores
-// every bin after targets.ignore_first_ms.
+// Runs the model (eval mode, no gradients) over whole simulations, read a
+// few at a time, and scores every bin after targets.ignore_first_ms.
 EvaluationMetrics evaluate_tcn(TcnModel& model, double soma_bias_mV, const SurrogateData& data,
-                               const TargetConventions& targets, torch::Device device);
+                               const TargetConventions& targets, torch::Device device,
+                               InputLayer layer = InputLayer::events);
 
 }  // namespace neurotwin

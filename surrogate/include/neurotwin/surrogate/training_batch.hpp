@@ -2,6 +2,8 @@
 #include <torch/torch.h>
 
 #include <cstdint>
+#include <string>
+#include <vector>
 
 #include "neurotwin/surrogate/input_events.hpp"
 #include "neurotwin/surrogate/tcn_model.hpp"
@@ -21,13 +23,25 @@ struct TrainingBatch {
   InputEvents inputs;          // [B, C, history + window]
   torch::Tensor spike_target;  // [B, window] float 0/1
   torch::Tensor soma_target;   // [B, window] float, clipped soma voltage minus the bias (mV)
+  torch::Tensor dendrite_target;  // [B, K, window] PCA components, or undefined
   std::int64_t history = 0;
 };
 
 struct LossWeights {
   double spike = 1.0;  // binary cross-entropy of the spike logit
   double soma = 0.02;  // mean squared error of the soma voltage (mV²)
+  double dendrite = 0;  // mean squared error of the dendritic PCA components
 };
+
+// The batch of `windows` (each history + window bins long, read by a
+// WindowReader): events, spike bins (spec §10.5), soma clipped at
+// targets.soma_clip_mV minus soma_bias_mV, and, with `pca`, the dendritic
+// components of the target bins.
+struct DataWindow;
+struct TargetConventions;
+struct DendritePca;
+TrainingBatch make_training_batch(const std::vector<DataWindow>& windows, std::int64_t channels, std::int64_t history,
+                                  const TargetConventions& targets, double soma_bias_mV, const DendritePca* pca);
 
 // The weighted training loss of `model` on `batch` (scalar tensor with
 // gradient), the model's forward pass in its current mode.

@@ -1,7 +1,10 @@
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
+
+#include "neurotwin/datasets/dataset_reader.hpp"
 
 namespace neurotwin {
 
@@ -22,26 +25,36 @@ struct SurrogateSimulation {
   std::size_t spike_count = 0;
 };
 
-// Simulations of one or more dataset files, kept sparse in memory.
+// Bin of an output spike at t_ms (spec §10.5): floor(t_ms - 0.5).
+long spike_bin(double t_ms);
+
+// The simulations of one or more dataset files, read from disk one at a time
+// when asked for: memory does not grow with the files' size.
 class SurrogateData {
  public:
-  static SurrogateData load(const std::vector<std::string>& files, const TargetConventions& targets);
+  // Opens the files and checks that they agree (inputs, duration) and are
+  // longer than targets.ignore_first_ms; throws InputError naming the file.
+  static SurrogateData open(const std::vector<std::string>& files, const TargetConventions& targets);
 
   std::size_t input_count() const { return inputs_; }
   std::size_t bins() const { return bins_; }
-  std::size_t size() const { return sims_.size(); }
-  const SurrogateSimulation& simulation(std::size_t k) const { return sims_.at(k); }
+  std::size_t size() const { return total_; }
   const std::vector<std::string>& files() const { return files_; }
-  // Mean clipped soma voltage after the ignored transient (the bias).
-  double mean_clipped_soma_mV(double ignore_first_ms) const;
-
-  // Dense binary input of simulation k for bins [begin, begin + length) into
-  // out[channel * length + (t - begin)]; bins before 0 are empty.
-  void fill_dense(std::size_t k, long begin, long length, float* out) const;
+  // Simulation k over all files, read now; throws InputError for unsorted
+  // inputs or a non-finite soma voltage.
+  SurrogateSimulation simulation(std::size_t k) const;
+  std::size_t spike_count(std::size_t k) const;  // output spikes only
+  // Mean clipped soma voltage after the ignored transient (the bias), one
+  // simulation at a time.
+  double mean_clipped_soma_mV() const;
 
  private:
-  std::size_t inputs_ = 0, bins_ = 0;
-  std::vector<SurrogateSimulation> sims_;
+  std::pair<const DatasetReader*, std::size_t> locate(std::size_t k) const;
+
+  TargetConventions targets_;
+  std::size_t inputs_ = 0, bins_ = 0, total_ = 0;
+  std::vector<std::shared_ptr<DatasetReader>> readers_;
+  std::vector<std::size_t> first_;  // first global index of each file
   std::vector<std::string> files_;
 };
 
