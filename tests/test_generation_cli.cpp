@@ -81,9 +81,9 @@ TEST_CASE("threads, MPI ranks and shards write the same dataset", "[python]") {
       CHECK(compare((out / "one_thread" / f).string(), (out / "data" / f).string()) == "");
       CHECK_FALSE(fs::exists(out / "data" / (std::string(split) + "-shard-0-of-2.h5")));
     }
-    const auto train = run_command(mpirun() + nt("train -o " + out.string()));
-    CHECK(train.status != 0);
-    CHECK_THAT(train.output, Catch::Contains("only `simulate` runs in parallel"));
+    const auto sweep = run_command(mpirun() + nt("sweep -o " + out.string()));
+    CHECK(sweep.status != 0);
+    CHECK_THAT(sweep.output, Catch::Contains("only `simulate` and `train` run in parallel"));
   }
 
   SECTION("Slurm-style shards and dataset merge") {
