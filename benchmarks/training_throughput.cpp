@@ -53,7 +53,10 @@ std::string peak_rss() {
 // Seconds per step of the Python reference, run as a child process.
 double python_seconds_per_step(const std::string& python, const TcnConfig& c, int batch, long length, int steps, int threads,
                                double density) {
-  const std::string command = python + " " + NEUROTWIN_BENCHMARKS_DIR "/training_step_reference.py" + " --channels " +
+  // The same allocator settings as keep_large_allocations() gives this
+  // process (glibc tunables), so that the comparison is of the step alone.
+  const std::string command = "GLIBC_TUNABLES=glibc.malloc.mmap_threshold=268435456:glibc.malloc.trim_threshold=536870912 " +
+                              python + " " + NEUROTWIN_BENCHMARKS_DIR "/training_step_reference.py" + " --channels " +
                               std::to_string(c.input_channels) + " --depth " + std::to_string(c.depth) + " --width " +
                               std::to_string(c.width) + " --first-kernel " + std::to_string(c.first_kernel_ms) + " --kernel " +
                               std::to_string(c.kernel_ms) + " --batch " + std::to_string(batch) + " --length " +

@@ -236,7 +236,7 @@ TEST_CASE("windows stream from the files and densify like the whole simulation")
     for (std::size_t t = 0; t < 120; ++t) mismatches += dense[c * 120 + t] != full[c * 300 + 130 + t];
   CHECK(mismatches == 0);
   for (std::size_t t = 0; t < 120; ++t) REQUIRE(w.soma_v_mV[t] == whole.soma_v_mV[130 + t]);
-  for (float s : w.output_spike_times_ms) CHECK((s >= 0 && s < 120));
+  for (float s : w.output_spike_times_ms) CHECK((s >= 0 && s < 120.5f));
   CHECK(w.segment_v_mV.size() == C / 2 * 120);
 
   // Batches are a pure function of (seed, batch number).
@@ -251,6 +251,26 @@ TEST_CASE("windows stream from the files and densify like the whole simulation")
     differs = differs || b1[i].start_ms != b3[i].start_ms || b1[i].simulation != b3[i].simulation;
   }
   CHECK(differs);
+  // A process's share of a batch is that part of the whole batch.
+  const auto share = windows.batch(3, 8, 2, 3);
+  REQUIRE(share.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) CHECK(share[i].start_ms == b1[2 + i].start_ms);
+  // The decoded-simulation cache changes nothing: no cache, and one too
+  // small for more than one simulation, give the same windows.
+  for (std::size_t cache : {std::size_t{0}, std::size_t{40000}}) {
+    WindowSampling uncached = sampling;
+    uncached.cache_bytes = cache;
+    const WindowReader again({dir.file("a.h5"), dir.file("b.h5")}, uncached);
+    for (std::uint64_t n : {3, 4, 3}) {
+      const auto x = again.batch(n, 8), y = windows.batch(n, 8);
+      for (std::size_t i = 0; i < 8; ++i) {
+        CHECK(x[i].input_times_ms == y[i].input_times_ms);
+        CHECK(x[i].input_channels == y[i].input_channels);
+        CHECK(x[i].soma_v_mV == y[i].soma_v_mV);
+        CHECK(x[i].output_spike_times_ms == y[i].output_spike_times_ms);
+      }
+    }
+  }
   CHECK_THROWS_WITH(windows.read(0, 0, 250, 120), Catch::Contains("a.h5") && Catch::Contains("out of range"));
   sampling.window_ms = 280;
   CHECK_THROWS_WITH(WindowReader({dir.file("a.h5")}, sampling), Catch::Contains("does not fit"));

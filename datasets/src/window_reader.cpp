@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <list>
+#include <map>
+#include <utility>
 
 #include "neurotwin/datasets/random_stream.hpp"
 #include "neurotwin/simulator/input_error.hpp"
@@ -34,6 +37,49 @@ struct WindowReader::Impl {
   std::vector<std::size_t> offsets;  // first global simulation of each file
   WindowSampling sampling;
   std::size_t total = 0, inputs = 0, duration = 0;
+
+  // Decoded simulations (events, soma trace, spikes), least recently used
+  // first out once their bytes exceed sampling.cache_bytes.
+  struct Simulation {
+    std::vector<float> times_ms;
+    std::vector<std::int32_t> channels;
+    std::vector<float> soma_v_mV;
+    std::vector<double> spikes_ms;
+    std::size_t bytes() const {
+      return times_ms.size() * sizeof(float) + channels.size() * sizeof(std::int32_t) + soma_v_mV.size() * sizeof(float) +
+             spikes_ms.size() * sizeof(double);
+    }
+  };
+  using Key = std::pair<std::size_t, std::size_t>;
+  std::list<Key> recent;  // most recent first
+  std::map<Key, std::pair<std::shared_ptr<const Simulation>, std::list<Key>::iterator>> cache;
+  std::size_t cached_bytes = 0;
+
+  std::shared_ptr<const Simulation> simulation(std::size_t file, std::size_t k) {
+    const Key key{file, k};
+    if (const auto it = cache.find(key); it != cache.end()) {
+      recent.splice(recent.begin(), recent, it->second.second);
+      return it->second.first;
+    }
+    auto sim = std::make_shared<Simulation>();
+    const DatasetReader& d = files[file];
+    d.read_inputs(k, sim->times_ms, sim->channels);
+    sim->soma_v_mV = d.read_soma(k);
+    sim->spikes_ms = d.read_spikes(k);
+    const std::size_t bytes = sim->bytes();
+    if (bytes <= sampling.cache_bytes) {
+      recent.push_front(key);
+      cache.emplace(key, std::make_pair(sim, recent.begin()));
+      cached_bytes += bytes;
+      while (cached_bytes > sampling.cache_bytes) {
+        const auto victim = cache.find(recent.back());
+        cached_bytes -= victim->second.first->bytes();
+        cache.erase(victim);
+        recent.pop_back();
+      }
+    }
+    return sim;
+  }
 };
 
 WindowReader::WindowReader(const std::vector<std::string>& files, WindowSampling sampling) : impl_(std::make_unique<Impl>()) {
@@ -85,17 +131,16 @@ DataWindow WindowReader::read(std::size_t file, std::size_t simulation, std::int
   w.start_ms = start_ms;
   w.length_ms = length_ms;
   const auto begin = static_cast<float>(start_ms), end = static_cast<float>(start_ms + static_cast<std::int64_t>(length_ms));
-  std::vector<float> times;
-  std::vector<std::int32_t> channels;
-  d.read_inputs(simulation, times, channels);
+  const std::shared_ptr<const Impl::Simulation> sim = impl_->simulation(file, simulation);
+  const std::vector<float>& times = sim->times_ms;
   const auto lo = std::lower_bound(times.begin(), times.end(), begin);
   const auto hi = std::lower_bound(lo, times.end(), end);
   for (auto it = lo; it != hi; ++it) {
     w.input_times_ms.push_back(*it - begin);
-    w.input_channels.push_back(channels[static_cast<std::size_t>(it - times.begin())]);
+    w.input_channels.push_back(sim->channels[static_cast<std::size_t>(it - times.begin())]);
   }
-  w.soma_v_mV = d.read_soma(simulation, static_cast<std::size_t>(start_ms), length_ms);
-  for (double s : d.read_spikes(simulation))
+  w.soma_v_mV.assign(sim->soma_v_mV.begin() + start_ms, sim->soma_v_mV.begin() + start_ms + static_cast<std::int64_t>(length_ms));
+  for (double s : sim->spikes_ms)
     if (s >= static_cast<double>(begin) && s < static_cast<double>(end) + 0.5)
       w.output_spike_times_ms.push_back(static_cast<float>(s) - begin);
   if (r.sampling.segment_voltages) w.segment_v_mV = d.read_segment_voltages(simulation, static_cast<std::size_t>(start_ms), length_ms);

@@ -109,6 +109,7 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"training.dendrite_pca_simulations", &c.training.dendrite_pca_simulations, 1, 1e6, {}, "training simulations the PCA is fitted on"},
       {"training.early_stopping_validations", &c.training.early_stopping_validations, 0, 1e9, {},
        "stop after this many validations without a better AUC (0: never)"},
+      {"training.window_cache_mb", &c.training.window_cache_mb, 0, 1e7, {}, "decoded training simulations kept in memory"},
       {"training.validate_every", &c.training.validate_every, 1, 1e9, {}, ""},
       {"training.checkpoint_every", &c.training.checkpoint_every, 1, 1e9, {}, ""},
       {"training.ignore_first_ms", &c.training.targets.ignore_first_ms, 0, 1e6, {}, ""},

@@ -128,6 +128,7 @@ void TrainingConfig::validate() const {
   if (dendrite_pca_components < 0 || dendrite_pca_simulations < 1)
     throw InputError("training.dendrite_pca_components must be >= 0 and dendrite_pca_simulations >= 1");
   if (early_stopping_validations < 0) throw InputError("training.early_stopping_validations must be >= 0");
+  if (!(window_cache_mb >= 0)) throw InputError("training.window_cache_mb must be >= 0");
   if (validate_every < 1 || checkpoint_every < 1) throw InputError("training.validate_every and checkpoint_every must be >= 1");
 }
 
@@ -195,6 +196,7 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
   sampling.ignore_first_ms = std::max(0.0, config.targets.ignore_first_ms - static_cast<double>(history));
   sampling.seed = config.seed;
   sampling.segment_voltages = config.dendrite_pca_components > 0;
+  sampling.cache_bytes = static_cast<std::size_t>(config.window_cache_mb * 1024 * 1024);
   if (sampling.ignore_first_ms + static_cast<double>(sampling.window_ms) > static_cast<double>(train.bins()))
     throw InputError("training.window_ms (" + std::to_string(window) + ") plus ignore_first_ms does not fit in " +
                      std::to_string(train.bins()) + "-ms simulations");

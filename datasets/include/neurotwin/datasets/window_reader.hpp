@@ -36,11 +36,16 @@ struct WindowSampling {
   double ignore_first_ms = 500;  // windows start at or after this time
   std::uint64_t seed = 1;
   bool segment_voltages = false;  // also read dendritic_v_mV (files must hold it)
+  // Decoded simulations (input events, soma trace, spikes; not segment
+  // voltages) kept for reuse, least recently used dropped first: memory is
+  // bounded by this, whatever the files' size. 0: read every window from disk.
+  std::size_t cache_bytes = 256u << 20;
 };
 
 // Streams windows out of dataset files without loading them: each window
-// reads one simulation's events and the needed samples only, so memory is
-// bounded by the batch, whatever the files' size. Random windows come from
+// needs one simulation's events, soma trace and spikes (read from disk, or
+// from a bounded cache of recently decoded simulations), so memory is
+// bounded by the batch and the cache, whatever the files' size. Random windows come from
 // the (seed, batch number) stream: batch b is the same whatever came before,
 // so a resumed training run sees the same batches. All files must have the
 // same cell (input channels) and duration. Not thread-safe.

@@ -34,6 +34,7 @@ struct TrainingConfig {
   int early_stopping_validations = 0;    // stop after this many validations without a better AUC (0: never)
   int validate_every = 50;
   int checkpoint_every = 50;
+  double window_cache_mb = 256;  // decoded training simulations kept in memory (WindowSampling::cache_bytes)
   std::uint64_t seed = 1;
   TargetConventions targets;
 
