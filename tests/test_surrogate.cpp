@@ -1,13 +1,4 @@
-// LibTorch first: Debian's build pulls in glog, whose CHECK macros would
-// clash with Catch's.
-#include <torch/torch.h>
-#undef CHECK
-#undef CHECK_EQ
-#undef CHECK_NE
-#undef CHECK_LT
-#undef CHECK_LE
-#undef CHECK_GT
-#undef CHECK_GE
+#include "torch_first.hpp"
 
 #include <catch2/catch.hpp>
 #include <cmath>

@@ -2,14 +2,7 @@
 // `mpirun -np 2 neurotwin train` against one process with the same global
 // batch, and the Beniaguev-style recipe (Nadam, stages, dendritic head) end
 // to end on a small dataset.
-#include <torch/torch.h>
-#undef CHECK
-#undef CHECK_EQ
-#undef CHECK_NE
-#undef CHECK_LT
-#undef CHECK_LE
-#undef CHECK_GT
-#undef CHECK_GE
+#include "torch_first.hpp"
 
 #include <catch2/catch.hpp>
 #include <filesystem>

@@ -72,6 +72,16 @@ torch::Tensor InputEvents::to_dense(torch::Device device) const {
 
 namespace {
 
+// first[k] .. first[k + 1] - 1: the positions, in an order grouped by
+// column `column` of the rows (value k), of the rows with value k; first has
+// `groups` + 1 entries (prefix sums of the counts).
+std::vector<std::int64_t> group_offsets(const std::int32_t* rows, std::int64_t count, int column, std::int64_t groups) {
+  std::vector<std::int64_t> first(static_cast<std::size_t>(groups) + 1, 0);
+  for (std::int64_t i = 0; i < count; ++i) ++first[static_cast<std::size_t>(rows[3 * i + column]) + 1];
+  for (std::size_t k = 0; k < static_cast<std::size_t>(groups); ++k) first[k + 1] += first[k];
+  return first;
+}
+
 // dst[i] += src[i], i < n.
 inline void add_to(float* __restrict dst, const float* __restrict src, std::int64_t n) {
   for (std::int64_t i = 0; i < n; ++i) dst[i] += src[i];
@@ -97,9 +107,7 @@ class EventConv1dFunction : public torch::autograd::Function<EventConv1dFunction
     // in channel order, so that each channel's weights are read once per item
     // (they are C·K·O floats, far more than the item's output, which stays in
     // cache).
-    std::vector<std::int64_t> first(static_cast<std::size_t>(batch_size) + 1, 0);
-    for (std::int64_t i = 0; i < events; ++i) ++first[static_cast<std::size_t>(r[3 * i]) + 1];
-    for (std::size_t b = 0; b < static_cast<std::size_t>(batch_size); ++b) first[b + 1] += first[b];
+    const std::vector<std::int64_t> first = group_offsets(r, events, 0, batch_size);
     const float* w = wr.data_ptr<float>();
     float* out = y.data_ptr<float>();
     const std::int64_t slice = kernel * out_channels;
@@ -131,9 +139,7 @@ class EventConv1dFunction : public torch::autograd::Function<EventConv1dFunction
     // Counting sort by channel (stable: each channel's events keep the order
     // item, bin), so that every channel sums in a fixed order whatever the
     // threads, its gradient slice staying in cache.
-    std::vector<std::int64_t> first(static_cast<std::size_t>(channels) + 1, 0);
-    for (std::int64_t i = 0; i < events; ++i) ++first[static_cast<std::size_t>(r[3 * i + 1]) + 1];
-    for (std::size_t c = 0; c < static_cast<std::size_t>(channels); ++c) first[c + 1] += first[c];
+    const std::vector<std::int64_t> first = group_offsets(r, events, 1, channels);
     std::vector<std::int64_t> by_channel(static_cast<std::size_t>(events));
     {
       std::vector<std::int64_t> next(first.begin(), first.end() - 1);
