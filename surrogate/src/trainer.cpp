@@ -308,21 +308,22 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
     torch::Tensor loss_sum = loss.detach().to(torch::kCPU, torch::kFloat64).reshape({1}).contiguous();
     group.allreduce_sum(loss_sum);
     const double loss_value = loss_sum.item<double>();
-    const std::string keep = state.step >= config.checkpoint_every
-                                 ? "The last good checkpoint (step " +
-                                       std::to_string(state.step - state.step % config.checkpoint_every) + ") is kept in " +
-                                       checkpoint_path
-                                 : "No checkpoint was written yet";
+    auto keep = [&] {
+      return state.step >= config.checkpoint_every
+                 ? "The last good checkpoint (step " + std::to_string(state.step - state.step % config.checkpoint_every) +
+                       ") is kept in " + checkpoint_path
+                 : std::string("No checkpoint was written yet");
+    };
     if (!std::isfinite(loss_value))
       throw TrainingError("training loss is " + std::to_string(loss_value) + " at step " + std::to_string(state.step + 1) +
                           " (stage " + std::to_string(stage_index + 1) + ", learning rate " +
-                          std::to_string(stage.learning_rate) + "); stopped. " + keep +
+                          std::to_string(stage.learning_rate) + "); stopped. " + keep() +
                           " (lower the learning rate and rerun to resume from it)");
     for (const auto& item : named) {
       const torch::Tensor& g = item.value().grad();
       if (g.defined() && !torch::isfinite(g).all().item<bool>())
         throw TrainingError("non-finite gradient of " + item.key() + " at step " + std::to_string(state.step + 1) +
-                            " (loss " + std::to_string(loss_value) + "); stopped before the update. " + keep +
+                            " (loss " + std::to_string(loss_value) + "); stopped before the update. " + keep() +
                             " (lower the learning rate and rerun to resume from it)");
     }
     optimizer.step();
