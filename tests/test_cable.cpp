@@ -82,6 +82,33 @@ TEST_CASE("passive membrane time constant is Rm Cm") {
   CHECK(tau == Approx(cm / g * 1e-3).epsilon(0.005));
 }
 
+TEST_CASE("Crank-Nicolson converges in dt^2, backward Euler in dt (passive cable)") {
+  // 500-um cable, 25 segments; a 0.2-nA current enters the first segment from
+  // t = 0. v at the far end at t = 10 ms against a reference at dt = 1/1280 ms.
+  const CellModel cell = cylinder(500, 1, 20, 1e-4, 1.0, 100);
+  const int in = cell.geometry.segments.front().node, out = cell.geometry.segments.back().node;
+  auto far_end_at_10ms = [&](VoltageScheme scheme, double dt) {
+    Simulation sim(cell, dt);
+    sim.set_voltage_scheme(scheme);
+    sim.add_current_clamp({in, 0, 1e9, 0.2});
+    sim.initialize();
+    const auto steps = std::llround(10.0 / dt);
+    for (long long k = 0; k < steps; ++k) sim.step();
+    return sim.voltage_mV(out);
+  };
+  const double reference = far_end_at_10ms(VoltageScheme::crank_nicolson, 1.0 / 1280);
+  REQUIRE(reference > -70 + 1.0);  // the pulse has reached the far end
+  for (const auto scheme : {VoltageScheme::backward_euler, VoltageScheme::crank_nicolson}) {
+    const double e1 = std::fabs(far_end_at_10ms(scheme, 0.1) - reference);
+    const double e2 = std::fabs(far_end_at_10ms(scheme, 0.05) - reference);
+    const double e3 = std::fabs(far_end_at_10ms(scheme, 0.025) - reference);
+    const double order = std::log2(std::sqrt((e1 / e2) * (e2 / e3)));
+    const bool cn = scheme == VoltageScheme::crank_nicolson;
+    INFO((cn ? "Crank-Nicolson" : "backward Euler") << ": errors " << e1 << ", " << e2 << ", " << e3 << " mV; order " << order);
+    CHECK(order == Approx(cn ? 2.0 : 1.0).margin(0.15));
+  }
+}
+
 TEST_CASE("a synaptic conductance follows the double exponential") {
   const CellModel cell = cylinder(20, 20, 40, 1e-4, 1.0, 100);
   CellModel with_syn = cell;

@@ -82,10 +82,14 @@ TEST_CASE("mpirun -np 2 neurotwin train gives one process's weights (same global
   torch::manual_seed(3);
   const torch::Tensor x = (torch::rand({2, a.model->config().input_channels, 400}) < 0.02).to(torch::kFloat32);
   const auto oa = a.model->forward(x), ob = b.model->forward(x);
-  INFO("spike logit max |difference| " << (oa.spike_logit - ob.spike_logit).abs().max().item<float>());
-  CHECK(torch::allclose(oa.spike_logit, ob.spike_logit, 1e-3, 1e-3));
-  CHECK(torch::allclose(oa.soma, ob.soma, 1e-3, 1e-3));
-  CHECK(torch::allclose(oa.dendrite, ob.dendrite, 1e-3, 1e-3));
+  INFO("max |difference|: spike logit " << (oa.spike_logit - ob.spike_logit).abs().max().item<float>() << ", soma "
+                                         << (oa.soma - ob.soma).abs().max().item<float>() << ", dendrite "
+                                         << (oa.dendrite - ob.dendrite).abs().max().item<float>());
+  // The outputs sum thousands of weights that each may differ by 1e-4: measured
+  // up to ~2e-3 (a wrong gradient reduction moves them by O(1)).
+  CHECK(torch::allclose(oa.spike_logit, ob.spike_logit, 1e-2, 1e-2));
+  CHECK(torch::allclose(oa.soma, ob.soma, 1e-2, 1e-2));
+  CHECK(torch::allclose(oa.dendrite, ob.dendrite, 1e-2, 1e-2));
 
   // A batch that does not split evenly over the processes is refused.
   const auto odd = run_command(mpirun() + nt("train --overwrite -o " + dir.file("two") + " --set data_dir=" + data + kSettings +

@@ -76,7 +76,8 @@ std::string generation_fingerprint(const DatasetHeader& h, const RunOptions& run
   o.precision(17);
   o << "split " << h.split << "\nseed " << h.seed << "\nfirst " << h.first_simulation << "\ncount "
     << h.simulation_count << "\nduration " << h.duration_ms << "\n8perms " << h.store_soma_8perms << "\ndendrite "
-    << h.dendrite_location << "\nsegment_voltages " << h.store_segment_voltages << "\ndt " << run.dt_ms
+    << h.dendrite_location << "\nsegment_voltages " << h.store_segment_voltages << "\ndt " << run.dt_ms << "\ncrank_nicolson "
+    << (run.scheme == VoltageScheme::crank_nicolson)
     << "\nrun_duration " << run.duration_ms << "\ndendrite_node " << run.dendrite_node << "\nsegment_nodes";
   for (int n : run.segment_nodes) o << ' ' << n;
   o << "\n";

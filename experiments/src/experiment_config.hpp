@@ -7,6 +7,7 @@
 #include "neurotwin/datasets/input_protocol.hpp"
 #include "neurotwin/simulator/cell_model.hpp"
 #include "neurotwin/simulator/discretization.hpp"
+#include "neurotwin/simulator/simulation.hpp"
 #include "neurotwin/surrogate/tcn_model.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
 
@@ -28,12 +29,20 @@ struct CellConfig {
 };
 
 struct SimulationConfig {
-  double dt_ms = 0.025;
+  // neurotwin | neuron-fixed: defaults of dt_ms, scheme and rate_tables.
+  // neurotwin: Crank-Nicolson, rate tables, dt 0.02 (CVODE's accuracy);
+  // neuron-fixed: NEURON's default fixed step, dt 0.025, exact rate functions (NEURON's numbers).
+  std::string integration = "neurotwin";
+  double dt_ms = 0.02;
   double duration_ms = 6000.0;
   bool store_soma_8perms = true;
   bool store_dendritic_voltages = false;  // every input segment, float16 (dendritic_v_mV)
-  bool rate_tables = false;  // L5PC channels: tabulated rates (faster; false = NEURON-exact rate functions)
+  std::string scheme = "crank_nicolson";  // voltage solve: backward_euler (NEURON's default) | crank_nicolson
+  bool rate_tables = true;  // L5PC channels: tabulated rates (faster; false = NEURON-exact rate functions)
 };
+
+// simulation.scheme as the simulator's enum.
+VoltageScheme voltage_scheme(const SimulationConfig& s);
 
 struct DatasetConfig {
   int train_simulations = 64;

@@ -119,6 +119,7 @@ int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulat
 
   const double dt = c.simulation.dt_ms;
   Simulation sim(cell, dt);
+  sim.set_voltage_scheme(voltage_scheme(c.simulation));
   const std::size_t event_count = in.events.size();
   sim.set_inputs(std::move(in.events));
   sim.initialize();
@@ -158,7 +159,10 @@ int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulat
     write_attribute(root, "cell", cell.name);
     write_attribute(root, "cell_model", c.cell.model);
     write_attribute(root, "morphology_sha256", built.morphology_sha256);
-    write_attribute(root, "method", std::string("fixed step, backward Euler (NEURON secondorder 0)"));
+    write_attribute(root, "method", c.simulation.scheme == "crank_nicolson"
+                                        ? std::string("fixed step, Crank-Nicolson (NEURON secondorder 1)")
+                                        : std::string("fixed step, backward Euler (NEURON secondorder 0)"));
+    write_attribute(root, "rate_tables", std::string(c.simulation.rate_tables ? "true" : "false"));
     write_attribute(root, "dt_ms", dt);
     write_attribute(root, "sample_dt_ms", dt);
     write_attribute(root, "duration_ms", duration);

@@ -108,6 +108,7 @@ int run_simulate(Context& ctx, const MpiWorld& world, const std::string& shard_t
   const InputProtocol protocol(c.protocol, cell, static_cast<std::uint64_t>(c.seed));
   RunOptions run;
   run.dt_ms = c.simulation.dt_ms;
+  run.scheme = voltage_scheme(c.simulation);
   run.duration_ms = c.simulation.duration_ms;
   run.dendrite_node = dendrite_node(cell, built.record_dendrite);
   if (c.simulation.store_dendritic_voltages) run.segment_nodes = segment_table_nodes(cell);

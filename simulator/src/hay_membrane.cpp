@@ -1,35 +1,40 @@
 #include "neurotwin/simulator/hay_membrane.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <cstdint>
+#include <cstring>
 
 namespace neurotwin {
 
 namespace {
 
-// ln x for x > 0 from frexp and a table of ln m over the mantissa m in
-// [0.5, 1) (4096 intervals, linear interpolation; error < 1e-8): the rate-table
-// mode's logarithm for eca and SK_E2.
+// ln x for x > 0 from the bits of the double x = m 2^e (m in [0.5, 1)) and
+// a table of ln m (4096 intervals, linear interpolation; error < 1e-8): the
+// rate-table mode's logarithm for eca and SK_E2. Falls back to std::log for
+// zero, subnormal, infinite or NaN x.
+struct LnTable {
+  std::array<double, 4097> ln_m;
+  LnTable() {
+    for (std::size_t k = 0; k < ln_m.size(); ++k) ln_m[k] = std::log(0.5 + 0.5 * static_cast<double>(k) / 4096.0);
+  }
+};
+const LnTable kLnTable;
+
 double table_ln(double x) {
-  static const std::vector<double> table = [] {
-    std::vector<double> t(4097);
-    for (std::size_t k = 0; k < t.size(); ++k) t[k] = std::log(0.5 + 0.5 * static_cast<double>(k) / 4096.0);
-    return t;
-  }();
-  int exponent = 0;
-  const double m = std::frexp(x, &exponent);  // x = m 2^exponent, m in [0.5, 1)
-  const double position = (m - 0.5) * 8192.0;
-  const auto k = std::min(static_cast<std::size_t>(position), std::size_t{4095});
-  const double w = position - static_cast<double>(k);
-  return table[k] + w * (table[k + 1] - table[k]) + static_cast<double>(exponent) * 0.69314718055994530942;
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &x, sizeof bits);
+  const auto biased_exponent = static_cast<int>((bits >> 52) & 0x7ff);
+  if (biased_exponent == 0 || biased_exponent == 0x7ff || (bits >> 63)) return std::log(x);
+  const int exponent = biased_exponent - 1022;                      // x = m 2^exponent
+  const auto k = static_cast<std::size_t>((bits >> 40) & 0xfff);    // top 12 mantissa bits
+  const double w = static_cast<double>(bits & ((std::uint64_t{1} << 40) - 1)) * 0x1.0p-40;  // the rest
+  return kLnTable.ln_m[k] + w * (kLnTable.ln_m[k + 1] - kLnTable.ln_m[k]) +
+         static_cast<double>(exponent) * 0.69314718055994530942;
 }
 
 }  // namespace
-
-HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tables)
-    : sites_(std::move(sites)), celsius_(celsius), state_(sites_.size()), ica_(sites_.size(), 0.0),
-      rate_tables_(rate_tables),
-      nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)) {}
 
 struct HayMembrane::Channel {
   double HayDensities::*gbar;
@@ -52,6 +57,26 @@ const std::vector<HayMembrane::Channel>& HayMembrane::channels() {
       {&HayDensities::ih, hay::ih, &State::ih_m, nullptr},
   };
   return list;
+}
+
+HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tables)
+    : sites_(std::move(sites)), celsius_(celsius), state_(sites_.size()), ica_(sites_.size(), 0.0),
+      dica_dv_(sites_.size(), 0.0),
+      rate_tables_(rate_tables),
+      nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)) {
+  // Each site's inserted gates and their table columns, in channel order.
+  gate_plan_begin_.push_back(0);
+  for (const Site& site : sites_) {
+    std::uint32_t column = 0;
+    for (const Channel& c : channels()) {
+      if (site.g.*c.gbar > 0) {
+        gate_plan_.push_back({c.m, column});
+        if (c.h) gate_plan_.push_back({c.h, column + 2});
+      }
+      column += 4;
+    }
+    gate_plan_begin_.push_back(static_cast<std::uint32_t>(gate_plan_.size()));
+  }
 }
 
 void HayMembrane::build_tables(double dt) {
@@ -87,28 +112,23 @@ double HayMembrane::sk_z_inf_tabulated(double cai) const {
   return sk_table_[k] + w * (sk_table_[k + 1] - sk_table_[k]);
 }
 
-void HayMembrane::set_gates_tabulated(const Site& s, State& x, double v) const {
+void HayMembrane::set_gates_tabulated(std::size_t site, double v) {
   const std::size_t width = 4 * channels().size();
   const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) / kTableStep_mV;
   const auto k = std::min(static_cast<std::size_t>(position), table_size_ - 2);
   const double w = position - static_cast<double>(k);
   const double* lo = &table_[k * width];
   const double* hi = lo + width;
+  State& x = state_[site];
   // x += factor (x_inf - x), both read by linear interpolation in v.
-  auto step = [&](double& gate, std::size_t at) {
+  for (std::uint32_t p = gate_plan_begin_[site]; p < gate_plan_begin_[site + 1]; ++p) {
+    const auto at = gate_plan_[p].column;
+    double& gate = x.*gate_plan_[p].gate;
     const double inf = lo[at] + w * (hi[at] - lo[at]);
     const double factor = lo[at + 1] + w * (hi[at + 1] - lo[at + 1]);
     gate += factor * (inf - gate);
-  };
-  std::size_t at = 0;
-  for (const Channel& c : channels()) {
-    if (s.g.*c.gbar > 0) {
-      step(x.*c.m, at);
-      if (c.h) step(x.*c.h, at + 2);
-    }
-    at += 4;
   }
-  if (s.g.sk_e2 > 0) x.sk_z += sk_table_factor_ * (sk_z_inf_tabulated(x.cai) - x.sk_z);
+  if (sites_[site].g.sk_e2 > 0) x.sk_z += sk_table_factor_ * (sk_z_inf_tabulated(x.cai) - x.sk_z);
 }
 
 namespace {
@@ -166,9 +186,14 @@ void HayMembrane::add_currents(const MembraneArrays& m) const {
       current += ica;
     }
     ica_[i] = ica;
+    dica_dv_[i] = g_ca;
     m.rhs[node] -= current;
     m.diag[node] += g_na + g_k + g_ca + g_h;  // dI/dv of currents linear in v at fixed states
   }
+}
+
+void HayMembrane::correct_ion_currents(const double* delta_mV) {
+  for (std::size_t i = 0; i < sites_.size(); ++i) ica_[i] += dica_dv_[i] * delta_mV[sites_[i].node];
 }
 
 void HayMembrane::advance(const double* v_mV, double dt_ms) {
@@ -182,7 +207,7 @@ void HayMembrane::advance(const double* v_mV, double dt_ms) {
         const double cai_inf = p.min_cai_mM - p.decay_ms * p.influx_per_mA_per_cm2() * ica_[i] * p.gamma;
         x.cai += pool_factor_[i] * (cai_inf - x.cai);
       }
-      set_gates_tabulated(s, x, v_mV[s.node]);
+      set_gates_tabulated(i, v_mV[s.node]);
     } else {
       if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica_[i], dt_ms);  // CaDynamics_E2 first (§11.2 step 9)
       set_gates(s, x, v_mV[s.node], dt_ms, false);

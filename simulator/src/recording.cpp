@@ -76,6 +76,7 @@ std::vector<double> detect_spikes(const std::vector<double>& trace, double inter
 RunResult run_cell(const CellModel& cell, std::vector<InputEvent> inputs, const RunOptions& options) {
   if (!(options.duration_ms >= 1.0)) throw InputError("simulation duration must be at least 1 ms");
   Simulation sim(cell, options.dt_ms);
+  sim.set_voltage_scheme(options.scheme);
   sim.set_release_seed(options.release_seed);
   sim.set_inputs(std::move(inputs));
   sim.initialize();

@@ -114,6 +114,15 @@ bool Simulation::released(const InputEvent& e) const {
   return static_cast<double>(z >> 11) * 0x1.0p-53 < p;
 }
 
+void Simulation::set_voltage_scheme(VoltageScheme scheme) {
+  // Crank-Nicolson = a backward-Euler solve over dt/2 (capacitive term
+  // C/(dt/2)), then v_{n+1} = v_n + 2 Δ (NEURON: cj = 2/dt, v += 2 rhs).
+  const double factor = scheme == VoltageScheme::crank_nicolson ? 2.0 : 1.0;
+  for (double& c : capacitance_) c *= factor / update_factor_;
+  update_factor_ = factor;
+  scheme_ = scheme;
+}
+
 void Simulation::step() {
   const double t_n = time_ms();
   // 1. Deliver events with t_e <= t_n + dt/2 (each adds w*f to A and B).
@@ -153,7 +162,9 @@ void Simulation::step() {
   }
   // 6-7. Solve for the voltage change and update.
   solver_.solve(d_.data(), rhs_.data(), a_.data(), b_.data());
-  for (std::size_t i = 0; i < n; ++i) v_[i] += rhs_[i];
+  if (scheme_ == VoltageScheme::crank_nicolson)
+    for (auto& m : mechanisms_) m->correct_ion_currents(rhs_.data());
+  for (std::size_t i = 0; i < n; ++i) v_[i] += update_factor_ * rhs_[i];
   ++step_count_;
   // 9. States with v_{n+1}.
   for (auto& m : mechanisms_) m->advance(v_.data(), dt_ms_);

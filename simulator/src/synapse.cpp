@@ -91,7 +91,22 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
     const int node = nodes_[i];
     const double v = m.v_mV[node];
     if (kind_.numeric_slope) {
-      const double i0 = conductance_uS(i, v) * (v - e), i1 = conductance_uS(i, v + 0.001) * (v + 0.001 - e);
+      // NEURON's dI/dv = (I(v + 0.001) - I(v)) / 0.001: g at both voltages in
+      // one pass (the same sums as conductance_uS at each).
+      double g0 = 0, g1 = 0;
+      for (std::size_t c = 0; c < factor_.size(); ++c) {
+        const ConductanceComponent& comp = kind_.components[c];
+        const double gc = comp.gmax_uS * (b_[c][i] - a_[c][i]);
+        if (gc == 0.0) continue;
+        if (comp.magnesium_block) {
+          g0 += gc * block(v);
+          g1 += gc * block(v + 0.001);
+        } else {
+          g0 += gc;
+          g1 += gc;
+        }
+      }
+      const double i0 = g0 * (v - e), i1 = g1 * (v + 0.001 - e);
       m.rhs[node] -= i0 * scale_[i];
       m.diag[node] += (i1 - i0) / 0.001 * scale_[i];
       continue;

@@ -119,6 +119,7 @@ def main():
         ic.delay, ic.dur, ic.amp = c["delay_ms"], c["duration_ms"], c["amplitude_nA"]
         clamps.append(ic)
 
+    h.secondorder = case.get("secondorder", 0)
     h.dt = case["dt_ms"]
     h.steps_per_ms = 1.0 / case["dt_ms"]
     t_vec = h.Vector().record(h._ref_t)

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include "neurotwin/simulator/hay_kinetics.hpp"
@@ -37,6 +38,7 @@ class HayMembrane final : public Mechanism {
 
   void initialize(const double* v_mV) override;
   void add_currents(const MembraneArrays& m) const override;
+  void correct_ion_currents(const double* delta_mV) override;
   void advance(const double* v_mV, double dt_ms) override;
 
   // For tests and recording: calcium concentration (mM) at site i.
@@ -58,17 +60,25 @@ class HayMembrane final : public Mechanism {
   struct Channel;
   static const std::vector<Channel>& channels();
   void set_gates(const Site& s, State& x, double v, double dt_ms, bool steady) const;
-  void set_gates_tabulated(const Site& s, State& x, double v) const;
+  void set_gates_tabulated(std::size_t site, double v);
   void build_tables(double dt_ms);
 
   // Per channel: m_inf, m factor, h_inf, h factor at v_k = kTableLow + k * kTableStep.
   static constexpr double kTableLow_mV = -150.0, kTableHigh_mV = 100.0, kTableStep_mV = 0.02;
 
   std::vector<Site> sites_;
+  // The tabulated gates of site i: gate_plan_[gate_plan_begin_[i] .. gate_plan_begin_[i + 1]).
+  struct GateStep {
+    double State::*gate;
+    std::uint32_t column;  // m_inf's (or h_inf's) column in a table row
+  };
+  std::vector<GateStep> gate_plan_;
+  std::vector<std::uint32_t> gate_plan_begin_;
   double celsius_;
   std::vector<State> state_;
   // ica (mA/cm²) of the present step at v_n, read by the pool update (§11.2 step 9).
   mutable std::vector<double> ica_;
+  mutable std::vector<double> dica_dv_;  // S/cm², the calcium conductance at v_n
   bool rate_tables_;
   double nernst_factor_mV_;  // 1000 R T / (2 F)
   double table_dt_ms_ = -1;

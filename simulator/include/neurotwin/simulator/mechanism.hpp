@@ -21,6 +21,11 @@ class Mechanism {
   virtual void initialize(const double* v_mV) = 0;
   // Adds currents evaluated at v with the present states.
   virtual void add_currents(const MembraneArrays& m) const = 0;
+  // Crank-Nicolson only, after the solve: the currents a mechanism keeps for
+  // its concentrations (ica for a calcium pool) move from v_n to the
+  // midpoint v_n + delta, i += (di/dv) delta (NEURON's secondorder = 2), so
+  // that they are second order too. delta is indexed by node.
+  virtual void correct_ion_currents(const double* /*delta_mV*/) {}
   // Advances states over dt with v = v_{n+1} (NEURON's cnexp, spec §11.2 step 9).
   virtual void advance(const double* v_mV, double dt_ms) = 0;
 };

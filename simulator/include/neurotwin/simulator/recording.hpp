@@ -49,6 +49,7 @@ std::vector<double> detect_spikes(const std::vector<double>& trace, double inter
 
 struct RunOptions {
   double dt_ms = 0.025;
+  VoltageScheme scheme = VoltageScheme::backward_euler;
   double duration_ms = 1000.0;
   int dendrite_node = -1;  // recorded at 1 sample/ms when >= 0
   std::vector<int> segment_nodes;  // each recorded at 1 sample/ms (e.g. every synapse segment)

@@ -15,6 +15,13 @@ struct InputEvent {
   int channel = 0;
 };
 
+// The voltage solve of a fixed step (spec §11.2 step 6).
+// backward_euler: NEURON's default (secondorder = 0), first order in dt.
+// crank_nicolson: NEURON's secondorder = 1: the backward-Euler solve over dt/2
+//   gives v at t + dt/2, extrapolated to v_{n+1} = 2 v_{n+1/2} - v_n; second
+//   order in dt for the cable equation.
+enum class VoltageScheme { backward_euler, crank_nicolson };
+
 struct CurrentClamp {
   int node = 0;
   double delay_ms = 0;
@@ -22,10 +29,10 @@ struct CurrentClamp {
   double amplitude_nA = 0;  // positive depolarizes (NEURON's IClamp)
 };
 
-// One simulation of a cell with NEURON's default fixed-step scheme (spec
-// §11.2): events delivered between steps, membrane currents linearized about
-// v_n, backward-Euler voltage solve on the tree, then states advanced with
-// v_{n+1} (staggered, first order).
+// One simulation of a cell with NEURON's fixed-step scheme (spec §11.2):
+// events delivered between steps, membrane currents linearized about v_n,
+// implicit voltage solve on the tree (backward Euler or Crank-Nicolson), then
+// states advanced with v_{n+1} (staggered).
 class Simulation {
  public:
   Simulation(const CellModel& cell, double dt_ms);
@@ -44,6 +51,9 @@ class Simulation {
   void initialize();
   // One fixed step t_n -> t_n + dt.
   void step();
+  // Backward Euler unless set (any time; applies from the next step).
+  void set_voltage_scheme(VoltageScheme scheme);
+  VoltageScheme voltage_scheme() const { return scheme_; }
 
   double time_ms() const { return static_cast<double>(step_count_) * dt_ms_; }
   double dt_ms() const { return dt_ms_; }
@@ -57,7 +67,9 @@ class Simulation {
   double dt_ms_;
   HinesSolver solver_;
   std::vector<double> a_, b_;        // constant off-diagonals (spec §11.2 step 5)
-  std::vector<double> capacitance_;  // 1e-3 cm / dt per node
+  std::vector<double> capacitance_;  // 1e-3 cm / dt per node (/ (dt/2) with Crank-Nicolson)
+  VoltageScheme scheme_ = VoltageScheme::backward_euler;
+  double update_factor_ = 1.0;       // v += factor * Δ (2 with Crank-Nicolson)
   std::vector<double> v_, d_, rhs_;
   std::vector<std::unique_ptr<Mechanism>> mechanisms_;
   std::vector<SynapseArray> synapses_;
