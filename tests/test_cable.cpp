@@ -32,7 +32,7 @@ CellModel cylinder(double length_um, double diam_um, double max_segment_um, doub
   set_cable_properties(cell, {p});
   std::vector<PassiveMechanism::Instance> pas;
   for (const Segment& seg : cell.geometry.segments) pas.push_back({seg.node, g_pas, -70.0});
-  cell.mechanisms.push_back([pas] { return std::make_unique<PassiveMechanism>(pas); });
+  cell.mechanisms.push_back([pas](std::size_t lanes) { return std::make_unique<PassiveMechanism>(pas, lanes); });
   return cell;
 }
 

@@ -148,7 +148,8 @@ TEST_CASE("an interrupted generation resumes from its parts and equals an uninte
   for (const auto& e : fs::directory_iterator(path + ".parts")) parts += e.path().extension() == ".part";
   CHECK(parts >= 3);
 
-  const GenerationReport report = generate_dataset(path, f.cell, protocol, f.header(0, 6), f.run, 1);
+  // Resumed with lockstep batches of 4: batches mix saved and new simulations.
+  const GenerationReport report = generate_dataset(path, f.cell, protocol, f.header(0, 6), f.run, 1, {}, 4);
   CHECK(report.resumed == parts);
   CHECK(report.resumed + report.simulated == 6);
   CHECK_FALSE(fs::exists(path + ".parts"));

@@ -195,7 +195,7 @@ TEST_CASE("single hh compartment: current threshold equals NEURON's", "[neuron]"
     set_cable_properties(cell, {PassiveProperties{1.0, 35.4, 0, -65}});
     HhParameters hh;
     hh.use_table = table;
-    cell.mechanisms.push_back([hh] { return std::make_unique<HodgkinHuxleyMechanism>(std::vector<int>{0}, hh, 6.3); });
+    cell.mechanisms.push_back([hh](std::size_t lanes) { return std::make_unique<HodgkinHuxleyMechanism>(std::vector<int>{0}, hh, 6.3, lanes); });
     auto spikes = [&](double amp) {
       Simulation sim(cell, 0.025);
       sim.add_current_clamp({0, 5, 1, amp});

@@ -37,32 +37,48 @@ std::vector<int> segment_table_nodes(const CellModel& cell) {
   return nodes;
 }
 
+std::vector<SimulationRecord> simulate_records(const CellModel& cell, const InputProtocol& protocol,
+                                               const std::vector<std::int64_t>& indices, const RunOptions& run,
+                                               bool keep_soma_8perms) {
+  std::vector<SimulationRecord> records(indices.size());
+  std::vector<std::vector<InputEvent>> inputs;
+  std::vector<std::uint64_t> release_seeds;
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    const std::int64_t index = indices[k];
+    InputDrive drive;
+    std::vector<InputEvent> events = protocol.events(static_cast<std::uint64_t>(index), &drive);
+    SimulationRecord& rec = records[k];
+    rec.simulation_index = index;
+    rec.rate_change_interval_ms = drive.rate_change_interval_ms;
+    rec.smoothing_sigma_ms = drive.smoothing_sigma_ms;
+    rec.input_times_ms.reserve(events.size());
+    rec.input_channels.reserve(events.size());
+    for (const InputEvent& e : events) {
+      rec.input_times_ms.push_back(static_cast<float>(e.time_ms));
+      rec.input_channels.push_back(e.channel);
+    }
+    inputs.push_back(std::move(events));
+    // Release draws (if the cell's release probability is below 1) depend on (seed, index) only.
+    RandomStream release(protocol.seed(), static_cast<std::uint64_t>(index), 0x72656c65617365ULL);  // "release"
+    release_seeds.push_back(release.next_u64());
+  }
+  std::vector<RunResult> results = run_cells(cell, std::move(inputs), run, release_seeds);
+  for (std::size_t k = 0; k < indices.size(); ++k) {
+    SimulationRecord& rec = records[k];
+    RunResult& result = results[k];
+    rec.soma_v_mV = std::move(result.soma_v_mV);
+    if (keep_soma_8perms) rec.soma_v_8perms_mV = std::move(result.soma_v_8perms_mV);
+    rec.dendrite_v_mV = std::move(result.dendrite_v_mV);
+    rec.segment_v_f16.resize(result.segment_v_mV.size());
+    for (std::size_t i = 0; i < result.segment_v_mV.size(); ++i) rec.segment_v_f16[i] = float_to_half(result.segment_v_mV[i]);
+    rec.output_spike_times_ms = std::move(result.spike_times_ms);
+  }
+  return records;
+}
+
 SimulationRecord simulate_record(const CellModel& cell, const InputProtocol& protocol, std::int64_t index,
                                  const RunOptions& run, bool keep_soma_8perms) {
-  InputDrive drive;
-  std::vector<InputEvent> events = protocol.events(static_cast<std::uint64_t>(index), &drive);
-  SimulationRecord rec;
-  rec.simulation_index = index;
-  rec.rate_change_interval_ms = drive.rate_change_interval_ms;
-  rec.smoothing_sigma_ms = drive.smoothing_sigma_ms;
-  rec.input_times_ms.reserve(events.size());
-  rec.input_channels.reserve(events.size());
-  for (const InputEvent& e : events) {
-    rec.input_times_ms.push_back(static_cast<float>(e.time_ms));
-    rec.input_channels.push_back(e.channel);
-  }
-  RunOptions options = run;
-  // Release draws (if the cell's release probability is below 1) depend on (seed, index) only.
-  RandomStream release(protocol.seed(), static_cast<std::uint64_t>(index), 0x72656c65617365ULL);  // "release"
-  options.release_seed = release.next_u64();
-  RunResult result = run_cell(cell, std::move(events), options);
-  rec.soma_v_mV = std::move(result.soma_v_mV);
-  if (keep_soma_8perms) rec.soma_v_8perms_mV = std::move(result.soma_v_8perms_mV);
-  rec.dendrite_v_mV = std::move(result.dendrite_v_mV);
-  rec.segment_v_f16.resize(result.segment_v_mV.size());
-  for (std::size_t i = 0; i < result.segment_v_mV.size(); ++i) rec.segment_v_f16[i] = float_to_half(result.segment_v_mV[i]);
-  rec.output_spike_times_ms = std::move(result.spike_times_ms);
-  return rec;
+  return std::move(simulate_records(cell, protocol, {index}, run, keep_soma_8perms).front());
 }
 
 namespace {
@@ -129,7 +145,7 @@ fs::path part_path(const fs::path& dir, std::int64_t index) {
 
 GenerationReport generate_dataset(const std::string& path, const CellModel& cell, const InputProtocol& protocol,
                                   const DatasetHeader& header, const RunOptions& run, int threads,
-                                  const ProgressCallback& progress) {
+                                  const ProgressCallback& progress, std::size_t lockstep_lanes) {
   if (run.duration_ms != protocol.config().duration_ms)
     throw InputError("simulation duration (" + std::to_string(run.duration_ms) + " ms) differs from the input protocol's (" +
                      std::to_string(protocol.config().duration_ms) + " ms)");
@@ -141,7 +157,8 @@ GenerationReport generate_dataset(const std::string& path, const CellModel& cell
   DatasetWriter writer(path, header);
   const auto total = static_cast<std::size_t>(header.simulation_count);
   const std::size_t workers = static_cast<std::size_t>(std::max(1, threads));
-  const std::size_t window = 2 * workers;  // results held at most this far ahead of the writer
+  const std::size_t lanes = std::max<std::size_t>(1, lockstep_lanes);
+  const std::size_t window = 2 * workers * lanes;  // results held at most this far ahead of the writer
 
   std::mutex mutex;
   std::condition_variable ready, space;
@@ -151,25 +168,44 @@ GenerationReport generate_dataset(const std::string& path, const CellModel& cell
   std::exception_ptr failure;
   bool stop = false;
 
+  // Each worker takes `lanes` consecutive simulations and runs those not
+  // saved by an earlier run in lockstep (bit for bit the one-lane results).
   auto worker = [&] {
     for (;;) {
-      const std::size_t k = next.fetch_add(1);
-      if (k >= total) return;
+      const std::size_t first = next.fetch_add(lanes);
+      if (first >= total) return;
+      const std::size_t end = std::min(total, first + lanes);
       {
         std::unique_lock<std::mutex> lock(mutex);
-        space.wait(lock, [&] { return stop || k < written + window; });
+        space.wait(lock, [&] { return stop || end - 1 < written + window; });
         if (stop) return;
       }
       try {
-        const std::int64_t index = header.first_simulation + static_cast<std::int64_t>(k);
-        const fs::path part = part_path(parts, index);
-        std::optional<SimulationRecord> saved = load_simulation_part(part.string());
-        const bool resumed = saved && saved->simulation_index == index;
-        SimulationRecord rec = resumed ? std::move(*saved) : simulate_record(cell, protocol, index, run, header.store_soma_8perms);
-        if (!resumed) save_simulation_part(part.string(), rec);
+        std::map<std::size_t, SimulationRecord> batch;
+        std::vector<std::size_t> missing;
+        std::vector<std::int64_t> missing_indices;
+        for (std::size_t k = first; k < end; ++k) {
+          const std::int64_t index = header.first_simulation + static_cast<std::int64_t>(k);
+          std::optional<SimulationRecord> saved = load_simulation_part(part_path(parts, index).string());
+          if (saved && saved->simulation_index == index) {
+            batch.emplace(k, std::move(*saved));
+          } else {
+            missing.push_back(k);
+            missing_indices.push_back(index);
+          }
+        }
+        const std::size_t resumed = batch.size();
+        if (!missing.empty()) {
+          std::vector<SimulationRecord> fresh = simulate_records(cell, protocol, missing_indices, run, header.store_soma_8perms);
+          for (std::size_t m = 0; m < missing.size(); ++m) {
+            save_simulation_part(part_path(parts, missing_indices[m]).string(), fresh[m]);
+            batch.emplace(missing[m], std::move(fresh[m]));
+          }
+        }
         std::lock_guard<std::mutex> lock(mutex);
-        ++(resumed ? report.resumed : report.simulated);
-        done.emplace(k, std::move(rec));
+        report.resumed += resumed;
+        report.simulated += missing.size();
+        for (auto& [k, rec] : batch) done.emplace(k, std::move(rec));
       } catch (...) {
         std::lock_guard<std::mutex> lock(mutex);
         if (!failure) failure = std::current_exception();

@@ -179,6 +179,7 @@ Context make_context(const CommonOptions& options) {
   ctx.config = load_config(options.config_path, overrides);
   if (options.threads < 0) throw InputError("--threads must be >= 0");
   ctx.threads = options.threads > 0 ? options.threads : std::max(1, hardware_threads() / std::max(1, options.processes_per_node));
+  ctx.lanes = options.lanes;
   torch::set_num_threads(ctx.threads);  // Debian's LibTorch defaults to 1
   ctx.device = pick_device(options.device);
   ctx.overwrite = options.overwrite;

@@ -19,6 +19,7 @@ struct CommonOptions {
   std::string output_dir;   // overrides output_dir when not empty
   int threads = 0;          // 0: all cores (shared among the MPI processes on this machine)
   int processes_per_node = 1;
+  int lanes = 4;            // simulations per thread in lockstep (Simulation lanes)
   std::string device = "auto";
   bool overwrite = false;
 };
@@ -26,6 +27,7 @@ struct CommonOptions {
 struct Context {
   ExperimentConfig config;
   int threads = 1;
+  int lanes = 4;
   torch::Device device{torch::kCPU};
   bool overwrite = false;
 };

@@ -30,6 +30,9 @@ void add_common(CLI::App* app, CommonOptions& o, bool takes_config = true) {
   app->add_option("-j,--jobs,--threads", o.threads,
                   "threads for simulation and LibTorch (default: all cores, shared among the MPI processes of a machine)")
       ->check(CLI::NonNegativeNumber);
+  app->add_option("--lanes", o.lanes,
+                  "simulations each thread advances in lockstep (default 4; the results do not depend on it)")
+      ->check(CLI::Range(1, 64));
   app->add_option("--device", o.device, "auto, cpu, cuda or cuda:N (default: auto)");
   app->add_flag("--overwrite", o.overwrite, "replace existing outputs (and a different saved configuration)");
 }

@@ -71,7 +71,7 @@ void generate_split(const Context& ctx, const CellModel& cell, const InputProtoc
   const GenerationReport report =
       generate_dataset(path, cell, protocol, header, run, ctx.threads, [&](std::size_t done, std::size_t total) {
         progress.update(done, std::to_string(total - done) + " left");
-      });
+      }, static_cast<std::size_t>(ctx.lanes));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const DatasetStats stats = dataset_stats(DatasetReader(path));
   const double simulated_now = stats.simulated_seconds * static_cast<double>(report.simulated) /

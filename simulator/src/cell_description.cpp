@@ -179,10 +179,12 @@ CellModel build_described_cell(const Morphology& morphology_in, const CellDescri
                        "' has calcium channels but no calcium pool (calcium: {gamma, decay_ms})");
     sites.push_back({seg.node, g});
   }
-  cell.mechanisms.push_back([pas] { return std::make_unique<PassiveMechanism>(pas); });
+  cell.mechanisms.push_back([pas](std::size_t lanes) { return std::make_unique<PassiveMechanism>(pas, lanes); });
   const double celsius = d.celsius;
   cell.mechanisms.push_back(
-      [sites, celsius, rate_tables] { return std::make_unique<HayMembrane>(sites, celsius, rate_tables); });
+      [sites, celsius, rate_tables](std::size_t lanes) {
+        return std::make_unique<HayMembrane>(sites, celsius, rate_tables, lanes);
+      });
 
   const std::vector<int> synaptic = geo.dendritic_segments();  // basal then apical (§8.1)
   if (synaptic.empty()) throw InputError(morphology.name + ": the cell has no basal or apical dendrites for synapses");

@@ -50,7 +50,7 @@ CellModel build_simple_cell(const Morphology& morphology, const SimpleBiophysics
     const PassiveProperties& p = per_section[static_cast<std::size_t>(seg.section)];
     pas.push_back({seg.node, p.g_pas_S_per_cm2, p.e_pas_mV});
   }
-  cell.mechanisms.push_back([pas] { return std::make_unique<PassiveMechanism>(pas); });
+  cell.mechanisms.push_back([pas](std::size_t lanes) { return std::make_unique<PassiveMechanism>(pas, lanes); });
 
   if (bio.soma_hh) {
     std::vector<int> soma_nodes;
@@ -59,7 +59,9 @@ CellModel build_simple_cell(const Morphology& morphology, const SimpleBiophysics
     const HhParameters hh = bio.hh;
     const double celsius = bio.celsius;
     cell.mechanisms.push_back(
-        [soma_nodes, hh, celsius] { return std::make_unique<HodgkinHuxleyMechanism>(soma_nodes, hh, celsius); });
+        [soma_nodes, hh, celsius](std::size_t lanes) {
+          return std::make_unique<HodgkinHuxleyMechanism>(soma_nodes, hh, celsius, lanes);
+        });
   }
 
   const std::vector<int> dendritic = geo.dendritic_segments();
@@ -72,7 +74,7 @@ CellModel build_simple_cell(const Morphology& morphology, const SimpleBiophysics
     hh.gl_S_per_cm2 = 0.0;  // the leak is `pas`
     const double celsius = bio.celsius;
     cell.mechanisms.push_back(
-        [nodes, hh, celsius] { return std::make_unique<HodgkinHuxleyMechanism>(nodes, hh, celsius); });
+        [nodes, hh, celsius](std::size_t lanes) { return std::make_unique<HodgkinHuxleyMechanism>(nodes, hh, celsius, lanes); });
   }
   if (dendritic.empty()) throw InputError(morphology.name + ": the cell has no basal or apical dendrites for synapses");
   cell.synapse_groups.push_back(

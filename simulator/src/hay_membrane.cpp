@@ -59,9 +59,9 @@ const std::vector<HayMembrane::Channel>& HayMembrane::channels() {
   return list;
 }
 
-HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tables)
-    : sites_(std::move(sites)), celsius_(celsius), state_(sites_.size()), ica_(sites_.size(), 0.0),
-      dica_dv_(sites_.size(), 0.0),
+HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tables, std::size_t lanes)
+    : sites_(std::move(sites)), lanes_(lanes), celsius_(celsius), state_(sites_.size() * lanes),
+      ica_(sites_.size() * lanes, 0.0), dica_dv_(sites_.size() * lanes, 0.0),
       rate_tables_(rate_tables),
       nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)) {
   // Each site's inserted gates and their table columns, in channel order.
@@ -95,9 +95,22 @@ void HayMembrane::build_tables(double dt) {
       row += 4;
     }
   }
-  const auto sk_size = static_cast<std::size_t>(std::llround((kSkHigh - kSkLow) / kSkStep)) + 1;
+  // Entry k is z_inf at the double whose bits are (first + k) << 42: the
+  // exponent and the top 10 mantissa bits, 1024 points per octave of cai
+  // from 2^-24 mM (below SK_E2's 1e-7 guard) to kSkCaiHigh_mM.
+  const double low = 0x1.0p-24;
+  std::uint64_t low_bits = 0, high_bits = 0;
+  std::memcpy(&low_bits, &low, sizeof low_bits);
+  std::memcpy(&high_bits, &kSkCaiHigh_mM, sizeof high_bits);
+  sk_table_first_ = static_cast<std::size_t>(low_bits >> kSkWeightBits);
+  const std::size_t sk_size = static_cast<std::size_t>(high_bits >> kSkWeightBits) - sk_table_first_ + 1;
   sk_table_.resize(sk_size);
-  for (std::size_t k = 0; k < sk_size; ++k) sk_table_[k] = hay::sk_e2_z_inf(std::exp(kSkLow + static_cast<double>(k) * kSkStep));
+  for (std::size_t k = 0; k < sk_size; ++k) {
+    const std::uint64_t point_bits = static_cast<std::uint64_t>(sk_table_first_ + k) << kSkWeightBits;
+    double point = 0;
+    std::memcpy(&point, &point_bits, sizeof point);
+    sk_table_[k] = hay::sk_e2_z_inf(point);
+  }
   sk_table_factor_ = 1.0 - std::exp(-dt / 1.0);
   pool_factor_.resize(sites_.size());
   for (std::size_t i = 0; i < sites_.size(); ++i) pool_factor_[i] = 1.0 - std::exp(-dt / sites_[i].g.pool.decay_ms);
@@ -105,21 +118,22 @@ void HayMembrane::build_tables(double dt) {
 }
 
 double HayMembrane::sk_z_inf_tabulated(double cai) const {
-  if (cai < 1e-7) return hay::sk_e2_z_inf(cai);  // SK_E2's own guard below 1e-7 mM
-  const double position = (std::clamp(table_ln(cai), kSkLow, kSkHigh) - kSkLow) / kSkStep;
-  const auto k = std::min(static_cast<std::size_t>(position), sk_table_.size() - 2);
-  const double w = position - static_cast<double>(k);
+  // SK_E2's own guard below 1e-7 mM, and cai outside the table: the function.
+  if (!(cai >= 1e-7 && cai < kSkCaiHigh_mM)) return hay::sk_e2_z_inf(cai);
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &cai, sizeof bits);
+  const std::size_t k = static_cast<std::size_t>(bits >> kSkWeightBits) - sk_table_first_;
+  const double w = static_cast<double>(bits & ((std::uint64_t{1} << kSkWeightBits) - 1)) * 0x1.0p-42;
   return sk_table_[k] + w * (sk_table_[k + 1] - sk_table_[k]);
 }
 
-void HayMembrane::set_gates_tabulated(std::size_t site, double v) {
+void HayMembrane::set_gates_tabulated(std::size_t site, State& x, double v) const {
   const std::size_t width = 4 * channels().size();
   const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) / kTableStep_mV;
   const auto k = std::min(static_cast<std::size_t>(position), table_size_ - 2);
   const double w = position - static_cast<double>(k);
   const double* lo = &table_[k * width];
   const double* hi = lo + width;
-  State& x = state_[site];
   // x += factor (x_inf - x), both read by linear interpolation in v.
   for (std::uint32_t p = gate_plan_begin_[site]; p < gate_plan_begin_[site + 1]; ++p) {
     const auto at = gate_plan_[p].column;
@@ -153,64 +167,74 @@ void HayMembrane::set_gates(const Site& s, State& x, double v, double dt, bool s
 void HayMembrane::initialize(const double* v_mV) {
   // finitialize (§11.4): cai = 5e-5 mM (CaDynamics_E2 has no INITIAL), gates
   // at steady state for v_init, SK_E2 at that cai.
-  for (std::size_t i = 0; i < sites_.size(); ++i) {
-    state_[i] = State{};
-    state_[i].cai = kCaiInit_mM;
-    set_gates(sites_[i], state_[i], v_mV[sites_[i].node], 0.0, true);
-    ica_[i] = 0.0;
-  }
+  for (std::size_t i = 0; i < sites_.size(); ++i)
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      State& x = state_[i * lanes_ + l];
+      x = State{};
+      x.cai = kCaiInit_mM;
+      set_gates(sites_[i], x, v_mV[static_cast<std::size_t>(sites_[i].node) * lanes_ + l], 0.0, true);
+      ica_[i * lanes_ + l] = 0.0;
+    }
 }
 
 void HayMembrane::add_currents(const MembraneArrays& m) const {
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     const HayDensities& g = sites_[i].g;
-    const State& x = state_[i];
-    const int node = sites_[i].node;
-    const double v = m.v_mV[node];
-    // Conductances (S/cm²) of each ion's channels, then i = g (v - E) (§6).
-    const double g_na = g.nata_t * x.nata_m * x.nata_m * x.nata_m * x.nata_h +
-                        g.nats2_t * x.nats2_m * x.nats2_m * x.nats2_m * x.nats2_h +
-                        g.nap_et2 * x.nap_m * x.nap_m * x.nap_m * x.nap_h;
-    const double kt_m2 = x.kt_m * x.kt_m;
-    const double g_k = g.k_pst * x.kp_m * x.kp_m * x.kp_h + g.k_tst * kt_m2 * kt_m2 * x.kt_h + g.skv3_1 * x.skv3_m +
-                       g.sk_e2 * x.sk_z + g.im * x.im_m;
-    const double g_ca = g.ca_hva * x.hva_m * x.hva_m * x.hva_h + g.ca_lvast * x.lva_m * x.lva_m * x.lva_h;
-    const double g_h = g.ih * x.ih_m;
-    double current = g_na * (v - g.ena_mV) + g_k * (v - g.ek_mV) + g_h * (v - g.eh_mV);
-    double ica = 0.0;
-    if (g_ca > 0) {
-      // eca from cai_n (§5.3); in rate-table mode with the table logarithm.
-      const double eca = rate_tables_ ? nernst_factor_mV_ * (kLnCao - table_ln(x.cai))
-                                      : hay::calcium_nernst_mV(x.cai, kCao_mM, celsius_);
-      ica = g_ca * (v - eca);
-      current += ica;
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const State& x = state_[i * lanes_ + l];
+      const std::size_t at = static_cast<std::size_t>(sites_[i].node) * lanes_ + l;
+      const double v = m.v_mV[at];
+      // Conductances (S/cm²) of each ion's channels, then i = g (v - E) (§6).
+      const double g_na = g.nata_t * x.nata_m * x.nata_m * x.nata_m * x.nata_h +
+                          g.nats2_t * x.nats2_m * x.nats2_m * x.nats2_m * x.nats2_h +
+                          g.nap_et2 * x.nap_m * x.nap_m * x.nap_m * x.nap_h;
+      const double kt_m2 = x.kt_m * x.kt_m;
+      const double g_k = g.k_pst * x.kp_m * x.kp_m * x.kp_h + g.k_tst * kt_m2 * kt_m2 * x.kt_h + g.skv3_1 * x.skv3_m +
+                         g.sk_e2 * x.sk_z + g.im * x.im_m;
+      const double g_ca = g.ca_hva * x.hva_m * x.hva_m * x.hva_h + g.ca_lvast * x.lva_m * x.lva_m * x.lva_h;
+      const double g_h = g.ih * x.ih_m;
+      double current = g_na * (v - g.ena_mV) + g_k * (v - g.ek_mV) + g_h * (v - g.eh_mV);
+      double ica = 0.0;
+      if (g_ca > 0) {
+        // eca from cai_n (§5.3); in rate-table mode with the table logarithm.
+        const double eca = rate_tables_ ? nernst_factor_mV_ * (kLnCao - table_ln(x.cai))
+                                        : hay::calcium_nernst_mV(x.cai, kCao_mM, celsius_);
+        ica = g_ca * (v - eca);
+        current += ica;
+      }
+      ica_[i * lanes_ + l] = ica;
+      dica_dv_[i * lanes_ + l] = g_ca;
+      m.rhs[at] -= current;
+      m.diag[at] += g_na + g_k + g_ca + g_h;  // dI/dv of currents linear in v at fixed states
     }
-    ica_[i] = ica;
-    dica_dv_[i] = g_ca;
-    m.rhs[node] -= current;
-    m.diag[node] += g_na + g_k + g_ca + g_h;  // dI/dv of currents linear in v at fixed states
   }
 }
 
 void HayMembrane::correct_ion_currents(const double* delta_mV) {
-  for (std::size_t i = 0; i < sites_.size(); ++i) ica_[i] += dica_dv_[i] * delta_mV[sites_[i].node];
+  for (std::size_t i = 0; i < sites_.size(); ++i)
+    for (std::size_t l = 0; l < lanes_; ++l)
+      ica_[i * lanes_ + l] += dica_dv_[i * lanes_ + l] * delta_mV[static_cast<std::size_t>(sites_[i].node) * lanes_ + l];
 }
 
 void HayMembrane::advance(const double* v_mV, double dt_ms) {
   if (rate_tables_ && dt_ms != table_dt_ms_) build_tables(dt_ms);
   for (std::size_t i = 0; i < sites_.size(); ++i) {
-    State& x = state_[i];
     const Site& s = sites_[i];
-    if (rate_tables_) {
-      if (s.g.calcium_pool) {  // CaDynamics_E2 first (§11.2 step 9), its factor precomputed for dt
-        const hay::CalciumPool& p = s.g.pool;
-        const double cai_inf = p.min_cai_mM - p.decay_ms * p.influx_per_mA_per_cm2() * ica_[i] * p.gamma;
-        x.cai += pool_factor_[i] * (cai_inf - x.cai);
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      State& x = state_[i * lanes_ + l];
+      const double ica = ica_[i * lanes_ + l];
+      const double v = v_mV[static_cast<std::size_t>(s.node) * lanes_ + l];
+      if (rate_tables_) {
+        if (s.g.calcium_pool) {  // CaDynamics_E2 first (§11.2 step 9), its factor precomputed for dt
+          const hay::CalciumPool& p = s.g.pool;
+          const double cai_inf = p.min_cai_mM - p.decay_ms * p.influx_per_mA_per_cm2() * ica * p.gamma;
+          x.cai += pool_factor_[i] * (cai_inf - x.cai);
+        }
+        set_gates_tabulated(i, x, v);
+      } else {
+        if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica, dt_ms);  // CaDynamics_E2 first (§11.2 step 9)
+        set_gates(s, x, v, dt_ms, false);
       }
-      set_gates_tabulated(i, v_mV[s.node]);
-    } else {
-      if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica_[i], dt_ms);  // CaDynamics_E2 first (§11.2 step 9)
-      set_gates(s, x, v_mV[s.node], dt_ms, false);
     }
   }
 }

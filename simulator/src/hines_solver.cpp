@@ -11,20 +11,40 @@ HinesSolver::HinesSolver(std::vector<int> parent) : parent_(std::move(parent)) {
       throw InputError("Hines solver: nodes are not in parent-first order");
 }
 
-void HinesSolver::solve(double* d, double* rhs, const double* a, const double* b) const {
-  const std::size_t n = parent_.size();
+namespace {
+
+// The lane count as a compile-time constant where it is a common one, so
+// that the lane loops become straight vector code.
+template <std::size_t kLanes>
+void solve_lanes(const std::vector<int>& parent, double* d, double* rhs, const double* a, const double* b,
+                 std::size_t runtime_lanes) {
+  const std::size_t lanes = kLanes ? kLanes : runtime_lanes;
+  const std::size_t n = parent.size();
   // Triangularization, leaves to root: eliminate a_i from the parent's row.
   for (std::size_t i = n - 1; i >= 1; --i) {
-    const auto p = static_cast<std::size_t>(parent_[i]);
-    const double f = a[i] / d[i];
-    d[p] -= f * b[i];
-    rhs[p] -= f * rhs[i];
+    const std::size_t p = static_cast<std::size_t>(parent[i]) * lanes, c = i * lanes;
+    for (std::size_t l = 0; l < lanes; ++l) {
+      const double f = a[i] / d[c + l];
+      d[p + l] -= f * b[i];
+      rhs[p + l] -= f * rhs[c + l];
+    }
   }
   // Back substitution, root to leaves.
-  rhs[0] /= d[0];
+  for (std::size_t l = 0; l < lanes; ++l) rhs[l] /= d[l];
   for (std::size_t i = 1; i < n; ++i) {
-    const auto p = static_cast<std::size_t>(parent_[i]);
-    rhs[i] = (rhs[i] - b[i] * rhs[p]) / d[i];
+    const std::size_t p = static_cast<std::size_t>(parent[i]) * lanes, c = i * lanes;
+    for (std::size_t l = 0; l < lanes; ++l) rhs[c + l] = (rhs[c + l] - b[i] * rhs[p + l]) / d[c + l];
+  }
+}
+
+}  // namespace
+
+void HinesSolver::solve(double* d, double* rhs, const double* a, const double* b, std::size_t lanes) const {
+  switch (lanes) {
+    case 1: return solve_lanes<1>(parent_, d, rhs, a, b, 1);
+    case 4: return solve_lanes<4>(parent_, d, rhs, a, b, 4);
+    case 8: return solve_lanes<8>(parent_, d, rhs, a, b, 8);
+    default: return solve_lanes<0>(parent_, d, rhs, a, b, lanes);
   }
 }
 

@@ -37,9 +37,10 @@ HhRates hh_rates_q10(double v, double q10) {
   return r;
 }
 
-HodgkinHuxleyMechanism::HodgkinHuxleyMechanism(std::vector<int> nodes, HhParameters params, double celsius)
-    : nodes_(std::move(nodes)), p_(params), q10_(hh_q10(celsius)),
-      m_(nodes_.size()), h_(nodes_.size()), n_(nodes_.size()) {
+HodgkinHuxleyMechanism::HodgkinHuxleyMechanism(std::vector<int> nodes, HhParameters params, double celsius,
+                                               std::size_t lanes)
+    : nodes_(std::move(nodes)), p_(params), q10_(hh_q10(celsius)), lanes_(lanes),
+      m_(nodes_.size() * lanes), h_(nodes_.size() * lanes), n_(nodes_.size() * lanes) {
   if (p_.use_table) {
     // hh.mod: TABLE minf, mtau, hinf, htau, ninf, ntau FROM -100 TO 100 WITH 200
     double x = -100.0;
@@ -62,33 +63,38 @@ HhRates HodgkinHuxleyMechanism::rates(double v) const {
 }
 
 void HodgkinHuxleyMechanism::initialize(const double* v_mV) {
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const HhRates r = rates(v_mV[nodes_[i]]);
-    m_[i] = r.m_inf;
-    h_[i] = r.h_inf;
-    n_[i] = r.n_inf;
-  }
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const std::size_t x = i * lanes_ + l;
+      const HhRates r = rates(v_mV[static_cast<std::size_t>(nodes_[i]) * lanes_ + l]);
+      m_[x] = r.m_inf;
+      h_[x] = r.h_inf;
+      n_[x] = r.n_inf;
+    }
 }
 
 void HodgkinHuxleyMechanism::add_currents(const MembraneArrays& m) const {
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const int node = nodes_[i];
-    const double v = m.v_mV[node];
-    const double gna = p_.gnabar_S_per_cm2 * m_[i] * m_[i] * m_[i] * h_[i];
-    const double n2 = n_[i] * n_[i];
-    const double gk = p_.gkbar_S_per_cm2 * n2 * n2;
-    m.rhs[node] -= gna * (v - p_.ena_mV) + gk * (v - p_.ek_mV) + p_.gl_S_per_cm2 * (v - p_.el_mV);
-    m.diag[node] += gna + gk + p_.gl_S_per_cm2;
-  }
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const std::size_t x = i * lanes_ + l, at = static_cast<std::size_t>(nodes_[i]) * lanes_ + l;
+      const double v = m.v_mV[at];
+      const double gna = p_.gnabar_S_per_cm2 * m_[x] * m_[x] * m_[x] * h_[x];
+      const double n2 = n_[x] * n_[x];
+      const double gk = p_.gkbar_S_per_cm2 * n2 * n2;
+      m.rhs[at] -= gna * (v - p_.ena_mV) + gk * (v - p_.ek_mV) + p_.gl_S_per_cm2 * (v - p_.el_mV);
+      m.diag[at] += gna + gk + p_.gl_S_per_cm2;
+    }
 }
 
 void HodgkinHuxleyMechanism::advance(const double* v_mV, double dt_ms) {
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const HhRates r = rates(v_mV[nodes_[i]]);
-    m_[i] = cnexp_step(m_[i], r.m_inf, r.m_tau_ms, dt_ms);
-    h_[i] = cnexp_step(h_[i], r.h_inf, r.h_tau_ms, dt_ms);
-    n_[i] = cnexp_step(n_[i], r.n_inf, r.n_tau_ms, dt_ms);
-  }
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const std::size_t x = i * lanes_ + l;
+      const HhRates r = rates(v_mV[static_cast<std::size_t>(nodes_[i]) * lanes_ + l]);
+      m_[x] = cnexp_step(m_[x], r.m_inf, r.m_tau_ms, dt_ms);
+      h_[x] = cnexp_step(h_[x], r.h_inf, r.h_tau_ms, dt_ms);
+      n_[x] = cnexp_step(n_[x], r.n_inf, r.n_tau_ms, dt_ms);
+    }
 }
 
 }  // namespace neurotwin

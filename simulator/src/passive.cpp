@@ -4,9 +4,12 @@ namespace neurotwin {
 
 void PassiveMechanism::add_currents(const MembraneArrays& m) const {
   for (const Instance& in : instances_) {
-    const double v = m.v_mV[in.node];
-    m.rhs[in.node] -= in.g_S_per_cm2 * (v - in.e_mV);  // i_pas = g_pas (v - e_pas)
-    m.diag[in.node] += in.g_S_per_cm2;
+    const std::size_t at = static_cast<std::size_t>(in.node) * lanes_;
+    for (std::size_t k = at; k < at + lanes_; ++k) {
+      const double v = m.v_mV[k];
+      m.rhs[k] -= in.g_S_per_cm2 * (v - in.e_mV);  // i_pas = g_pas (v - e_pas)
+      m.diag[k] += in.g_S_per_cm2;
+    }
   }
 }
 

@@ -6,14 +6,14 @@
 
 namespace neurotwin {
 
-TraceRecorder::TraceRecorder(int node, double interval_ms, std::size_t count)
-    : node_(node), interval_ms_(interval_ms), count_(count) {
+TraceRecorder::TraceRecorder(int node, double interval_ms, std::size_t count, std::size_t lane)
+    : node_(node), interval_ms_(interval_ms), count_(count), lane_(lane) {
   values_.reserve(count);
 }
 
 void TraceRecorder::sample(const Simulation& sim) {
   const double t = sim.time_ms();
-  const double v = sim.voltage_mV(node_);
+  const double v = sim.voltage_mV(node_, lane_);
   // Tolerance for grid points that rounding puts a hair past a step time.
   const double eps = 1e-9 * sim.dt_ms();
   while (values_.size() < count_) {
@@ -27,8 +27,8 @@ void TraceRecorder::sample(const Simulation& sim) {
   last_v_ = v;
 }
 
-MultiTraceRecorder::MultiTraceRecorder(std::vector<int> nodes, double interval_ms, std::size_t count)
-    : nodes_(std::move(nodes)), interval_ms_(interval_ms), count_(count), last_v_(nodes_.size(), 0.0),
+MultiTraceRecorder::MultiTraceRecorder(std::vector<int> nodes, double interval_ms, std::size_t count, std::size_t lane)
+    : nodes_(std::move(nodes)), interval_ms_(interval_ms), count_(count), lane_(lane), last_v_(nodes_.size(), 0.0),
       values_(nodes_.size() * count, 0.0f) {}
 
 void MultiTraceRecorder::sample(const Simulation& sim) {
@@ -40,7 +40,7 @@ void MultiTraceRecorder::sample(const Simulation& sim) {
     if (tk > t + eps) break;
     const bool interpolate = last_t_ >= 0 && tk < t && t > last_t_;
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
-      const double v = sim.voltage_mV(nodes_[i]);
+      const double v = sim.voltage_mV(nodes_[i], lane_);
       const double value = interpolate ? last_v_[i] + (v - last_v_[i]) * (tk - last_t_) / (t - last_t_) : v;
       values_[i * count_ + recorded_] = static_cast<float>(value);
     }
@@ -50,7 +50,7 @@ void MultiTraceRecorder::sample(const Simulation& sim) {
   // falls inside the next step.
   const double next = static_cast<double>(recorded_) * interval_ms_;
   if (recorded_ < count_ && next <= t + sim.dt_ms() + eps)
-    for (std::size_t i = 0; i < nodes_.size(); ++i) last_v_[i] = sim.voltage_mV(nodes_[i]);
+    for (std::size_t i = 0; i < nodes_.size(); ++i) last_v_[i] = sim.voltage_mV(nodes_[i], lane_);
   last_t_ = t;
 }
 
@@ -74,39 +74,66 @@ std::vector<double> detect_spikes(const std::vector<double>& trace, double inter
 }
 
 RunResult run_cell(const CellModel& cell, std::vector<InputEvent> inputs, const RunOptions& options) {
+  std::vector<std::vector<InputEvent>> one;
+  one.push_back(std::move(inputs));
+  return std::move(run_cells(cell, std::move(one), options, {options.release_seed}).front());
+}
+
+std::vector<RunResult> run_cells(const CellModel& cell, std::vector<std::vector<InputEvent>> inputs, const RunOptions& options,
+                                 const std::vector<std::uint64_t>& release_seeds) {
   if (!(options.duration_ms >= 1.0)) throw InputError("simulation duration must be at least 1 ms");
-  Simulation sim(cell, options.dt_ms);
+  const std::size_t lanes = inputs.size();
+  if (lanes == 0 || release_seeds.size() != lanes) throw InputError("run_cells: one release seed per input set, at least one");
+  Simulation sim(cell, options.dt_ms, lanes);
   sim.set_voltage_scheme(options.scheme);
-  sim.set_release_seed(options.release_seed);
-  sim.set_inputs(std::move(inputs));
+  for (std::size_t l = 0; l < lanes; ++l) {
+    sim.set_release_seed(release_seeds[l], l);
+    sim.set_inputs(l, std::move(inputs[l]));
+  }
   sim.initialize();
   const auto samples_1ms = static_cast<std::size_t>(std::llround(std::floor(options.duration_ms + 1e-9)));
-  TraceRecorder soma(cell.soma_node(), 1.0, samples_1ms);
-  TraceRecorder soma8(cell.soma_node(), 0.125, 8 * samples_1ms);
-  std::unique_ptr<TraceRecorder> dendrite;
-  if (options.dendrite_node >= 0)
-    dendrite = std::make_unique<TraceRecorder>(options.dendrite_node, 1.0, samples_1ms);
-  std::unique_ptr<MultiTraceRecorder> segments;
-  if (!options.segment_nodes.empty())
-    segments = std::make_unique<MultiTraceRecorder>(options.segment_nodes, 1.0, samples_1ms);
+  struct Recorders {
+    TraceRecorder soma, soma8;
+    std::unique_ptr<TraceRecorder> dendrite;
+    std::unique_ptr<MultiTraceRecorder> segments;
+  };
+  std::vector<Recorders> rec;
+  rec.reserve(lanes);
+  for (std::size_t l = 0; l < lanes; ++l) {
+    rec.push_back({TraceRecorder(cell.soma_node(), 1.0, samples_1ms, l), TraceRecorder(cell.soma_node(), 0.125, 8 * samples_1ms, l),
+                   nullptr, nullptr});
+    if (options.dendrite_node >= 0)
+      rec.back().dendrite = std::make_unique<TraceRecorder>(options.dendrite_node, 1.0, samples_1ms, l);
+    if (!options.segment_nodes.empty())
+      rec.back().segments = std::make_unique<MultiTraceRecorder>(options.segment_nodes, 1.0, samples_1ms, l);
+  }
   auto sample_all = [&] {
-    soma.sample(sim);
-    soma8.sample(sim);
-    if (dendrite) dendrite->sample(sim);
-    if (segments) segments->sample(sim);
+    for (Recorders& r : rec) {
+      r.soma.sample(sim);
+      r.soma8.sample(sim);
+      if (r.dendrite) r.dendrite->sample(sim);
+      if (r.segments) r.segments->sample(sim);
+    }
+  };
+  auto done = [&] {
+    const Recorders& r = rec.front();  // every lane records the same grids
+    return r.soma8.done() && r.soma.done() && (!r.dendrite || r.dendrite->done()) && (!r.segments || r.segments->done());
   };
   sample_all();
-  while (!soma8.done() || !soma.done() || (dendrite && !dendrite->done()) || (segments && !segments->done())) {
+  while (!done()) {
     sim.step();
     sample_all();
   }
-  RunResult r;
-  r.spike_times_ms = detect_spikes(soma8.values(), 0.125);
-  r.soma_v_mV = soma.take();
-  r.soma_v_8perms_mV = soma8.take();
-  if (dendrite) r.dendrite_v_mV = dendrite->take();
-  if (segments) r.segment_v_mV = segments->take();
-  return r;
+  std::vector<RunResult> results(lanes);
+  for (std::size_t l = 0; l < lanes; ++l) {
+    RunResult& r = results[l];
+    r.spike_times_ms = detect_spikes(rec[l].soma8.values(), 0.125);
+    r.soma_v_mV = rec[l].soma.take();
+    r.soma_v_8perms_mV = rec[l].soma8.take();
+    if (rec[l].dendrite) r.dendrite_v_mV = rec[l].dendrite->take();
+    if (rec[l].segments) r.segment_v_mV = rec[l].segments->take();
+  }
+  return results;
 }
 
 }  // namespace neurotwin

@@ -18,9 +18,10 @@ std::vector<int> node_parents(const CellModel& cell) {
 
 }  // namespace
 
-Simulation::Simulation(const CellModel& cell, double dt_ms)
-    : cell_(cell), dt_ms_(dt_ms), solver_(node_parents(cell)) {
+Simulation::Simulation(const CellModel& cell, double dt_ms, std::size_t lanes)
+    : cell_(cell), dt_ms_(dt_ms), lanes_(lanes), solver_(node_parents(cell)), lane_(lanes) {
   if (!(dt_ms > 0) || !std::isfinite(dt_ms)) throw InputError("simulation: dt_ms must be positive");
+  if (lanes < 1) throw InputError("simulation: at least one lane");
   const std::size_t n = cell.geometry.nodes.size();
   a_.assign(n, 0.0);
   b_.assign(n, 0.0);
@@ -40,20 +41,21 @@ Simulation::Simulation(const CellModel& cell, double dt_ms)
   }
   for (std::size_t i = 0; i < n; ++i)
     if (cell.node_area_um2[i] > 0) capacitance_[i] = 1e-3 * cell.node_cm_uF_per_cm2[i] / dt_ms;
-  v_.assign(n, cell.v_init_mV);
-  d_.assign(n, 0.0);
-  rhs_.assign(n, 0.0);
-  for (const auto& make : cell.mechanisms) mechanisms_.push_back(make());
+  v_.assign(n * lanes, cell.v_init_mV);
+  d_.assign(n * lanes, 0.0);
+  rhs_.assign(n * lanes, 0.0);
+  for (const auto& make : cell.mechanisms) mechanisms_.push_back(make(lanes));
   for (std::size_t g = 0; g < cell.synapse_groups.size(); ++g) {
     const SynapseGroup& group = cell.synapse_groups[g];
     std::vector<int> nodes;
     for (int seg : group.segments) nodes.push_back(cell.geometry.segments.at(static_cast<std::size_t>(seg)).node);
-    synapses_.emplace_back(group.kind, nodes, cell.node_area_um2);
+    synapses_.emplace_back(group.kind, nodes, cell.node_area_um2, lanes);
     for (std::size_t k = 0; k < nodes.size(); ++k) channel_to_synapse_.emplace_back(g, k);
   }
 }
 
-void Simulation::set_inputs(std::vector<InputEvent> events) {
+void Simulation::set_inputs(std::size_t lane, std::vector<InputEvent> events) {
+  if (lane >= lanes_) throw InputError("simulation: lane " + std::to_string(lane) + " of " + std::to_string(lanes_));
   for (const InputEvent& e : events) {
     if (e.channel < 0 || static_cast<std::size_t>(e.channel) >= channel_to_synapse_.size())
       throw InputError("input event on channel " + std::to_string(e.channel) + ", but the cell has " +
@@ -78,12 +80,12 @@ void Simulation::set_inputs(std::vector<InputEvent> events) {
     }
     events.swap(kept);
   }
-  events_ = std::move(events);
-  next_event_ = 0;
+  lane_[lane].events = std::move(events);
+  lane_[lane].next_event = 0;
 }
 
 void Simulation::add_current_clamp(const CurrentClamp& clamp) {
-  if (clamp.node < 0 || static_cast<std::size_t>(clamp.node) >= v_.size() ||
+  if (clamp.node < 0 || static_cast<std::size_t>(clamp.node) >= a_.size() ||
       !(cell_.node_area_um2[static_cast<std::size_t>(clamp.node)] > 0))
     throw InputError("current clamp on an invalid node");
   clamps_.push_back(clamp);
@@ -91,21 +93,23 @@ void Simulation::add_current_clamp(const CurrentClamp& clamp) {
 
 void Simulation::initialize() {
   step_count_ = 0;
-  next_event_ = 0;
-  delivered_ = released_ = 0;
+  for (Lane& l : lane_) {
+    l.next_event = 0;
+    l.delivered = l.released = 0;
+  }
   std::fill(v_.begin(), v_.end(), cell_.v_init_mV);  // spec §11.4
   for (auto& m : mechanisms_) m->initialize(v_.data());
   for (auto& s : synapses_) s.initialize();
 }
 
-bool Simulation::released(const InputEvent& e) const {
+bool Simulation::released(const InputEvent& e, std::uint64_t seed) const {
   const double p = cell_.release_probability;
   if (p >= 1.0) return true;
   // u ~ U[0, 1) from SplitMix64 of (seed, channel, time): independent of
   // delivery order, threads and processes.
   std::uint64_t time_bits = 0;
   std::memcpy(&time_bits, &e.time_ms, sizeof time_bits);
-  std::uint64_t z = release_seed_ ^ (static_cast<std::uint64_t>(e.channel) * 0x9e3779b97f4a7c15ULL) ^
+  std::uint64_t z = seed ^ (static_cast<std::uint64_t>(e.channel) * 0x9e3779b97f4a7c15ULL) ^
                     (time_bits * 0xc2b2ae3d27d4eb4fULL);
   z += 0x9e3779b97f4a7c15ULL;
   z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -125,46 +129,55 @@ void Simulation::set_voltage_scheme(VoltageScheme scheme) {
 
 void Simulation::step() {
   const double t_n = time_ms();
+  const std::size_t L = lanes_;
   // 1. Deliver events with t_e <= t_n + dt/2 (each adds w*f to A and B).
   const double deliver_until = t_n + 0.5 * dt_ms_;
-  while (next_event_ < events_.size() && events_[next_event_].time_ms <= deliver_until) {
-    const InputEvent& e = events_[next_event_];
-    const auto [group, index] = channel_to_synapse_[static_cast<std::size_t>(e.channel)];
-    ++delivered_;
-    if (released(e)) {
-      synapses_[group].deliver(index, 1.0);
-      ++released_;
+  for (std::size_t l = 0; l < L; ++l) {
+    Lane& lane = lane_[l];
+    while (lane.next_event < lane.events.size() && lane.events[lane.next_event].time_ms <= deliver_until) {
+      const InputEvent& e = lane.events[lane.next_event];
+      const auto [group, index] = channel_to_synapse_[static_cast<std::size_t>(e.channel)];
+      ++lane.delivered;
+      if (released(e, lane.release_seed)) {
+        synapses_[group].deliver(index, l, 1.0);
+        ++lane.released;
+      }
+      ++lane.next_event;
     }
-    ++next_event_;
   }
-  const std::size_t n = v_.size();
+  const std::size_t n = a_.size();
   std::fill(rhs_.begin(), rhs_.end(), 0.0);
   std::fill(d_.begin(), d_.end(), 0.0);
   // 3. Membrane currents at v_n with the present states: rhs = -I, d = dI/dv.
-  const MembraneArrays membrane{v_.data(), rhs_.data(), d_.data()};
+  const MembraneArrays membrane{v_.data(), rhs_.data(), d_.data(), L};
   for (const auto& m : mechanisms_) m->add_currents(membrane);
   for (const SynapseArray& s : synapses_) s.add_currents(membrane);
   const double t_mid = t_n + 0.5 * dt_ms_;
   for (const CurrentClamp& c : clamps_)
-    if (t_mid >= c.delay_ms && t_mid < c.delay_ms + c.duration_ms)
-      rhs_[static_cast<std::size_t>(c.node)] += c.amplitude_nA * 100.0 / cell_.node_area_um2[static_cast<std::size_t>(c.node)];
+    if (t_mid >= c.delay_ms && t_mid < c.delay_ms + c.duration_ms) {
+      const auto node = static_cast<std::size_t>(c.node);
+      for (std::size_t l = 0; l < L; ++l) rhs_[node * L + l] += c.amplitude_nA * 100.0 / cell_.node_area_um2[node];
+    }
   // 4. Capacitance.
-  for (std::size_t i = 0; i < n; ++i) d_[i] += capacitance_[i];
+  for (std::size_t i = 0; i < n; ++i)
+    for (std::size_t l = 0; l < L; ++l) d_[i * L + l] += capacitance_[i];
   // 5. Axial coupling.
   const auto& nodes = cell_.geometry.nodes;
   for (std::size_t i = 1; i < n; ++i) {
-    const auto p = static_cast<std::size_t>(nodes[i].parent);
-    const double dv = v_[p] - v_[i];
-    rhs_[i] -= b_[i] * dv;
-    rhs_[p] += a_[i] * dv;
-    d_[i] -= b_[i];
-    d_[p] -= a_[i];
+    const std::size_t c = i * L, p = static_cast<std::size_t>(nodes[i].parent) * L;
+    for (std::size_t l = 0; l < L; ++l) {
+      const double dv = v_[p + l] - v_[c + l];
+      rhs_[c + l] -= b_[i] * dv;
+      rhs_[p + l] += a_[i] * dv;
+      d_[c + l] -= b_[i];
+      d_[p + l] -= a_[i];
+    }
   }
   // 6-7. Solve for the voltage change and update.
-  solver_.solve(d_.data(), rhs_.data(), a_.data(), b_.data());
+  solver_.solve(d_.data(), rhs_.data(), a_.data(), b_.data(), L);
   if (scheme_ == VoltageScheme::crank_nicolson)
     for (auto& m : mechanisms_) m->correct_ion_currents(rhs_.data());
-  for (std::size_t i = 0; i < n; ++i) v_[i] += update_factor_ * rhs_[i];
+  for (std::size_t k = 0; k < n * L; ++k) v_[k] += update_factor_ * rhs_[k];
   ++step_count_;
   // 9. States with v_{n+1}.
   for (auto& m : mechanisms_) m->advance(v_.data(), dt_ms_);

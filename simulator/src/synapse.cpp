@@ -30,8 +30,9 @@ double magnesium_block(double v_mV, double mg_mM) {
   return 1.0 / (1.0 + std::exp(-0.08 * v_mV) * (mg_mM / 3.57));
 }
 
-SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::vector<double>& node_area_um2)
-    : kind_(std::move(kind)), nodes_(std::move(nodes)) {
+SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::vector<double>& node_area_um2,
+                           std::size_t lanes)
+    : kind_(std::move(kind)), nodes_(std::move(nodes)), lanes_(lanes) {
   if (kind_.components.empty()) throw InputError("synapse '" + kind_.name + "' has no conductance component");
   for (const ConductanceComponent& c : kind_.components) {
     if (!(c.tau_rise_ms > 0) || !(c.tau_decay_ms > c.tau_rise_ms))
@@ -44,7 +45,7 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
     if (!(area > 0)) throw InputError("synapse '" + kind_.name + "' placed on a node without membrane");
     scale_.push_back(100.0 / area);
   }
-  a_.assign(kind_.components.size(), std::vector<double>(nodes_.size(), 0.0));
+  a_.assign(kind_.components.size(), std::vector<double>(nodes_.size() * lanes_, 0.0));
   b_ = a_;
   if (kind_.tabulated_mg_block) {
     mg_table_.resize(12501);
@@ -53,12 +54,20 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
   }
 }
 
-double SynapseArray::block(double v) const {
-  if (mg_table_.empty()) return magnesium_block(v, kind_.mg_mM);
+namespace {
+
+// B_Mg from the table at -150 + 0.02 k mV (linear interpolation).
+inline double tabulated_block(const std::vector<double>& table, double v) {
   const double position = (std::clamp(v, -150.0, 100.0) + 150.0) / 0.02;
-  const auto k = std::min(static_cast<std::size_t>(position), mg_table_.size() - 2);
+  const auto k = std::min(static_cast<std::size_t>(position), table.size() - 2);
   const double w = position - static_cast<double>(k);
-  return mg_table_[k] + w * (mg_table_[k + 1] - mg_table_[k]);
+  return table[k] + w * (table[k + 1] - table[k]);
+}
+
+}  // namespace
+
+double SynapseArray::block(double v) const {
+  return mg_table_.empty() ? magnesium_block(v, kind_.mg_mM) : tabulated_block(mg_table_, v);
 }
 
 void SynapseArray::initialize() {
@@ -66,18 +75,18 @@ void SynapseArray::initialize() {
   for (auto& b : b_) std::fill(b.begin(), b.end(), 0.0);
 }
 
-void SynapseArray::deliver(std::size_t i, double weight) {
+void SynapseArray::deliver(std::size_t i, std::size_t lane, double weight) {
   for (std::size_t c = 0; c < factor_.size(); ++c) {
-    a_[c][i] += weight * factor_[c];
-    b_[c][i] += weight * factor_[c];
+    a_[c][i * lanes_ + lane] += weight * factor_[c];
+    b_[c][i * lanes_ + lane] += weight * factor_[c];
   }
 }
 
-double SynapseArray::conductance_uS(std::size_t i, double v_mV) const {
+double SynapseArray::conductance_uS(std::size_t i, double v_mV, std::size_t lane) const {
   double g = 0;
   for (std::size_t c = 0; c < factor_.size(); ++c) {
     const ConductanceComponent& comp = kind_.components[c];
-    double gc = comp.gmax_uS * (b_[c][i] - a_[c][i]);
+    double gc = comp.gmax_uS * (b_[c][i * lanes_ + lane] - a_[c][i * lanes_ + lane]);
     if (gc == 0.0) continue;
     if (comp.magnesium_block) gc *= block(v_mV);
     g += gc;
@@ -87,48 +96,51 @@ double SynapseArray::conductance_uS(std::size_t i, double v_mV) const {
 
 void SynapseArray::add_currents(const MembraneArrays& m) const {
   const double e = kind_.e_rev_mV;
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const int node = nodes_[i];
-    const double v = m.v_mV[node];
-    if (kind_.numeric_slope) {
-      // NEURON's dI/dv = (I(v + 0.001) - I(v)) / 0.001: g at both voltages in
-      // one pass (the same sums as conductance_uS at each).
-      double g0 = 0, g1 = 0;
-      for (std::size_t c = 0; c < factor_.size(); ++c) {
+  const std::size_t components = factor_.size();
+  const bool tabulated = !mg_table_.empty();
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const std::size_t x = i * lanes_ + l, at = static_cast<std::size_t>(nodes_[i]) * lanes_ + l;
+      const double v = m.v_mV[at];
+      if (kind_.numeric_slope) {
+        // NEURON's dI/dv = (I(v + 0.001) - I(v)) / 0.001: g at both voltages in
+        // one pass (the same sums as conductance_uS at each).
+        double g0 = 0, g1 = 0;
+        for (std::size_t c = 0; c < components; ++c) {
+          const ConductanceComponent& comp = kind_.components[c];
+          const double gc = comp.gmax_uS * (b_[c][x] - a_[c][x]);
+          if (gc == 0.0) continue;
+          if (comp.magnesium_block) {
+            g0 += gc * (tabulated ? tabulated_block(mg_table_, v) : magnesium_block(v, kind_.mg_mM));
+            g1 += gc * (tabulated ? tabulated_block(mg_table_, v + 0.001) : magnesium_block(v + 0.001, kind_.mg_mM));
+          } else {
+            g0 += gc;
+            g1 += gc;
+          }
+        }
+        const double i0 = g0 * (v - e), i1 = g1 * (v + 0.001 - e);
+        m.rhs[at] -= i0 * scale_[i];
+        m.diag[at] += (i1 - i0) / 0.001 * scale_[i];
+        continue;
+      }
+      double g = 0, slope_extra = 0;
+      for (std::size_t c = 0; c < components; ++c) {
         const ConductanceComponent& comp = kind_.components[c];
-        const double gc = comp.gmax_uS * (b_[c][i] - a_[c][i]);
-        if (gc == 0.0) continue;
+        const double gc = comp.gmax_uS * (b_[c][x] - a_[c][x]);
+        if (gc == 0.0) continue;  // no conductance: no current, no slope (skips the exp)
         if (comp.magnesium_block) {
-          g0 += gc * block(v);
-          g1 += gc * block(v + 0.001);
+          const double b = tabulated ? tabulated_block(mg_table_, v) : magnesium_block(v, kind_.mg_mM);
+          g += gc * b;
+          // d/dv [gc B(v) (v - e)] = gc B + gc B (1 - B) 0.08 (v - e)
+          slope_extra += gc * b * (1.0 - b) * 0.08 * (v - e);
         } else {
-          g0 += gc;
-          g1 += gc;
+          g += gc;
         }
       }
-      const double i0 = g0 * (v - e), i1 = g1 * (v + 0.001 - e);
-      m.rhs[node] -= i0 * scale_[i];
-      m.diag[node] += (i1 - i0) / 0.001 * scale_[i];
-      continue;
+      const double i_nA = g * (v - e);
+      m.rhs[at] -= i_nA * scale_[i];
+      m.diag[at] += (g + slope_extra) * scale_[i];
     }
-    double g = 0, slope_extra = 0;
-    for (std::size_t c = 0; c < factor_.size(); ++c) {
-      const ConductanceComponent& comp = kind_.components[c];
-      const double gc = comp.gmax_uS * (b_[c][i] - a_[c][i]);
-      if (gc == 0.0) continue;  // no conductance: no current, no slope (skips the exp)
-      if (comp.magnesium_block) {
-        const double b = block(v);
-        g += gc * b;
-        // d/dv [gc B(v) (v - e)] = gc B + gc B (1 - B) 0.08 (v - e)
-        slope_extra += gc * b * (1.0 - b) * 0.08 * (v - e);
-      } else {
-        g += gc;
-      }
-    }
-    const double i_nA = g * (v - e);
-    m.rhs[node] -= i_nA * scale_[i];
-    m.diag[node] += (g + slope_extra) * scale_[i];
-  }
 }
 
 void SynapseArray::advance(double dt_ms) {

@@ -21,6 +21,11 @@ std::vector<int> segment_table_nodes(const CellModel& cell);
 // of run.segment_nodes are kept as float16 bits.
 SimulationRecord simulate_record(const CellModel& cell, const InputProtocol& protocol, std::int64_t index,
                                  const RunOptions& run, bool keep_soma_8perms);
+// The same for several simulations, run in lockstep as the lanes of one
+// Simulation (each record equals simulate_record's for its index).
+std::vector<SimulationRecord> simulate_records(const CellModel& cell, const InputProtocol& protocol,
+                                               const std::vector<std::int64_t>& indices, const RunOptions& run,
+                                               bool keep_soma_8perms);
 
 struct GenerationReport {
   std::size_t resumed = 0;    // simulations taken from an earlier, interrupted run
@@ -29,8 +34,9 @@ struct GenerationReport {
 
 // Simulates header.simulation_count simulations starting at
 // header.first_simulation on `threads` threads and writes them, in order, to
-// `path` (complete only when all are written). The content does not depend on
-// the thread count.
+// `path` (complete only when all are written). Each thread advances
+// `lockstep_lanes` simulations at a time in lockstep (simulate_records). The
+// content depends on neither the thread count nor the lane count.
 //
 // Resumable: every finished simulation is also saved to
 // "<path>.parts/sim-<index>.part" (see simulation_part.hpp) until the file is
@@ -41,6 +47,6 @@ struct GenerationReport {
 // complete.
 GenerationReport generate_dataset(const std::string& path, const CellModel& cell, const InputProtocol& protocol,
                                   const DatasetHeader& header, const RunOptions& run, int threads,
-                                  const ProgressCallback& progress = {});
+                                  const ProgressCallback& progress = {}, std::size_t lockstep_lanes = 1);
 
 }  // namespace neurotwin

@@ -26,7 +26,8 @@ struct CellModel {
   std::vector<double> node_area_um2;          // 0 for zero-area nodes
   std::vector<double> node_cm_uF_per_cm2;     // 0 for zero-area nodes
   std::vector<double> node_axial_resistance_MOhm;  // to the parent node
-  std::vector<std::function<std::unique_ptr<Mechanism>()>> mechanisms;
+  // Each makes the mechanism for a simulation of `lanes` lanes (MembraneArrays).
+  std::vector<std::function<std::unique_ptr<Mechanism>(std::size_t lanes)>> mechanisms;
   std::vector<SynapseGroup> synapse_groups;
   double v_init_mV = -65.0;
   double celsius = 6.3;

@@ -34,7 +34,7 @@ class HayMembrane final : public Mechanism {
   // read from tables over v (-150 ... +100 mV, every 0.02 mV, linear
   // interpolation) built for the step dt on first use, instead of the rate
   // functions (about 3x faster; NEURON-exact only when false).
-  HayMembrane(std::vector<Site> sites, double celsius, bool rate_tables = false);
+  HayMembrane(std::vector<Site> sites, double celsius, bool rate_tables = false, std::size_t lanes = 1);
 
   void initialize(const double* v_mV) override;
   void add_currents(const MembraneArrays& m) const override;
@@ -42,7 +42,7 @@ class HayMembrane final : public Mechanism {
   void advance(const double* v_mV, double dt_ms) override;
 
   // For tests and recording: calcium concentration (mM) at site i.
-  double cai_mM(std::size_t site) const { return state_.at(site).cai; }
+  double cai_mM(std::size_t site, std::size_t lane = 0) const { return state_.at(site * lanes_ + lane).cai; }
   std::size_t size() const { return sites_.size(); }
 
   static constexpr double kCao_mM = 2.0;
@@ -60,7 +60,7 @@ class HayMembrane final : public Mechanism {
   struct Channel;
   static const std::vector<Channel>& channels();
   void set_gates(const Site& s, State& x, double v, double dt_ms, bool steady) const;
-  void set_gates_tabulated(std::size_t site, double v);
+  void set_gates_tabulated(std::size_t site, State& x, double v) const;
   void build_tables(double dt_ms);
 
   // Per channel: m_inf, m factor, h_inf, h factor at v_k = kTableLow + k * kTableStep.
@@ -74,8 +74,9 @@ class HayMembrane final : public Mechanism {
   };
   std::vector<GateStep> gate_plan_;
   std::vector<std::uint32_t> gate_plan_begin_;
+  std::size_t lanes_;
   double celsius_;
-  std::vector<State> state_;
+  std::vector<State> state_;  // [site * lanes + lane]; ica_ and dica_dv_ likewise
   // ica (mA/cm²) of the present step at v_n, read by the pool update (§11.2 step 9).
   mutable std::vector<double> ica_;
   mutable std::vector<double> dica_dv_;  // S/cm², the calcium conductance at v_n
@@ -84,8 +85,11 @@ class HayMembrane final : public Mechanism {
   double table_dt_ms_ = -1;
   std::size_t table_size_ = 0;
   std::vector<double> table_;  // [k][channel][m_inf, m factor, h_inf, h factor]
-  // SK_E2's z_inf as a function of u = ln(cai) (a logistic in u), every 0.001.
-  static constexpr double kSkLow = -16.2, kSkHigh = 2.4, kSkStep = 0.001;
+  // SK_E2's z_inf over cai, indexed by the bits of the double cai (1024
+  // points per octave, linear interpolation; no logarithm needed).
+  static constexpr double kSkCaiHigh_mM = 16.0;
+  static constexpr int kSkWeightBits = 42;  // mantissa bits below the table index
+  std::size_t sk_table_first_ = 0;
   std::vector<double> sk_table_;
   double sk_table_factor_ = 0;           // 1 - exp(-dt / 1 ms)
   std::vector<double> pool_factor_;      // per site: 1 - exp(-dt / decay)

@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <vector>
 
 namespace neurotwin {
@@ -11,7 +12,10 @@ class HinesSolver {
   explicit HinesSolver(std::vector<int> parent);
   std::size_t size() const { return parent_.size(); }
   // Solves in place: on return rhs holds the solution; d is overwritten.
-  void solve(double* d, double* rhs, const double* a, const double* b) const;
+  // With lanes > 1, d and rhs hold `lanes` independent systems with the same
+  // a and b, node k of lane l at [k * lanes + l] (each lane's arithmetic is
+  // that of a one-lane solve).
+  void solve(double* d, double* rhs, const double* a, const double* b, std::size_t lanes = 1) const;
 
  private:
   std::vector<int> parent_;

@@ -31,7 +31,7 @@ HhRates hh_rates_q10(double v_mV, double q10);
 // (HhParameters::use_table).
 class HodgkinHuxleyMechanism final : public Mechanism {
  public:
-  HodgkinHuxleyMechanism(std::vector<int> nodes, HhParameters params, double celsius);
+  HodgkinHuxleyMechanism(std::vector<int> nodes, HhParameters params, double celsius, std::size_t lanes = 1);
   void initialize(const double* v_mV) override;
   void add_currents(const MembraneArrays& m) const override;
   void advance(const double* v_mV, double dt_ms) override;
@@ -42,7 +42,8 @@ class HodgkinHuxleyMechanism final : public Mechanism {
   double q10_;
   std::vector<HhRates> table_;  // 201 entries at v = -100, -99, ..., 100 mV
   HhRates rates(double v_mV) const;
-  std::vector<double> m_, h_, n_;
+  std::size_t lanes_;
+  std::vector<double> m_, h_, n_;  // [instance * lanes + lane]
 };
 
 }  // namespace neurotwin

@@ -1,19 +1,27 @@
 #pragma once
+#include <cstddef>
 #include <vector>
 
 namespace neurotwin {
 
-// Per-step view of the membrane handed to mechanisms. Arrays are indexed by
-// node. Mechanisms add their current density I (mA/cm², outward positive) as
-// rhs -= I and its slope dI/dv (S/cm²) as diag += G (spec §11.2, step 3).
+// Per-step view of the membrane handed to mechanisms. A simulation advances
+// `lanes` independent copies of the cell in lockstep; every per-node array
+// holds node k of lane l at [k * lanes + l] (lanes innermost, so that one
+// node's lanes are contiguous). Mechanisms add their current density I
+// (mA/cm², outward positive) as rhs -= I and its slope dI/dv (S/cm²) as
+// diag += G (spec §11.2, step 3).
 struct MembraneArrays {
   const double* v_mV = nullptr;
   double* rhs = nullptr;
   double* diag = nullptr;
+  std::size_t lanes = 1;
 };
 
 // A density mechanism inserted at a set of nodes: it owns its parameters and
-// its state for one simulation.
+// its state for every lane of one simulation (the lane count is fixed at
+// construction). Every lane is computed with exactly the operations of a
+// one-lane simulation, so a lane's numbers do not depend on the lane count.
+// Arrays passed below use the lane layout of MembraneArrays.
 class Mechanism {
  public:
   virtual ~Mechanism() = default;

@@ -13,13 +13,15 @@ class PassiveMechanism final : public Mechanism {
     double g_S_per_cm2;
     double e_mV;
   };
-  explicit PassiveMechanism(std::vector<Instance> instances) : instances_(std::move(instances)) {}
+  explicit PassiveMechanism(std::vector<Instance> instances, std::size_t lanes = 1)
+      : instances_(std::move(instances)), lanes_(lanes) {}
   void initialize(const double*) override {}
   void add_currents(const MembraneArrays& m) const override;
   void advance(const double*, double) override {}
 
  private:
   std::vector<Instance> instances_;
+  std::size_t lanes_;
 };
 
 }  // namespace neurotwin

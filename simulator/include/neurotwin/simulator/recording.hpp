@@ -1,4 +1,5 @@
 #pragma once
+#include <cstdint>
 #include <vector>
 
 #include "neurotwin/simulator/simulation.hpp"
@@ -9,7 +10,7 @@ namespace neurotwin {
 // count-1) by linear interpolation between solver steps (spec §10.2).
 class TraceRecorder {
  public:
-  TraceRecorder(int node, double interval_ms, std::size_t count);
+  TraceRecorder(int node, double interval_ms, std::size_t count, std::size_t lane = 0);
   // Call after initialize() and after every step.
   void sample(const Simulation& sim);
   bool done() const { return values_.size() >= count_; }
@@ -19,7 +20,7 @@ class TraceRecorder {
  private:
   int node_;
   double interval_ms_;
-  std::size_t count_;
+  std::size_t count_, lane_;
   double last_t_ = -1, last_v_ = 0;
   std::vector<float> values_;
 };
@@ -28,7 +29,7 @@ class TraceRecorder {
 // stored node-major: values()[i * count + k] is node i at t_k.
 class MultiTraceRecorder {
  public:
-  MultiTraceRecorder(std::vector<int> nodes, double interval_ms, std::size_t count);
+  MultiTraceRecorder(std::vector<int> nodes, double interval_ms, std::size_t count, std::size_t lane = 0);
   void sample(const Simulation& sim);
   bool done() const { return recorded_ >= count_; }
   std::vector<float>&& take() { return std::move(values_); }
@@ -36,7 +37,7 @@ class MultiTraceRecorder {
  private:
   std::vector<int> nodes_;
   double interval_ms_;
-  std::size_t count_, recorded_ = 0;
+  std::size_t count_, lane_, recorded_ = 0;
   double last_t_ = -1;
   std::vector<double> last_v_;
   std::vector<float> values_;
@@ -66,5 +67,12 @@ struct RunResult {
 
 // Initializes and runs one simulation of the cell driven by `inputs`.
 RunResult run_cell(const CellModel& cell, std::vector<InputEvent> inputs, const RunOptions& options);
+
+// Runs inputs.size() simulations of the cell in lockstep, as the lanes of one
+// Simulation: simulation k is driven by inputs[k] with release seed
+// release_seeds[k] (options.release_seed is not used). Each result equals
+// run_cell's for the same inputs and seed, bit for bit.
+std::vector<RunResult> run_cells(const CellModel& cell, std::vector<std::vector<InputEvent>> inputs, const RunOptions& options,
+                                 const std::vector<std::uint64_t>& release_seeds);
 
 }  // namespace neurotwin

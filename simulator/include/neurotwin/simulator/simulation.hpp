@@ -29,25 +29,34 @@ struct CurrentClamp {
   double amplitude_nA = 0;  // positive depolarizes (NEURON's IClamp)
 };
 
-// One simulation of a cell with NEURON's fixed-step scheme (spec §11.2):
-// events delivered between steps, membrane currents linearized about v_n,
-// implicit voltage solve on the tree (backward Euler or Crank-Nicolson), then
-// states advanced with v_{n+1} (staggered).
+// Simulations of a cell with NEURON's fixed-step scheme (spec §11.2): events
+// delivered between steps, membrane currents linearized about v_n, implicit
+// voltage solve on the tree (backward Euler or Crank-Nicolson), then states
+// advanced with v_{n+1} (staggered).
+//
+// `lanes` independent simulations of the same cell advance in lockstep (one
+// time step for all; structure of arrays, node k of lane l at k * lanes + l),
+// each lane with its own inputs and release seed; current clamps apply to
+// every lane. Each lane's numbers are bit for bit those of a one-lane
+// simulation with the same inputs.
 class Simulation {
  public:
-  Simulation(const CellModel& cell, double dt_ms);
+  Simulation(const CellModel& cell, double dt_ms, std::size_t lanes = 1);
+  std::size_t lanes() const { return lanes_; }
 
-  // Sorted or not; channels and times are checked (throws InputError).
-  void set_inputs(std::vector<InputEvent> events);
+  // A lane's input events, sorted or not; channels and times are checked
+  // (throws InputError). The one-argument form sets lane 0.
+  void set_inputs(std::vector<InputEvent> events) { set_inputs(0, std::move(events)); }
+  void set_inputs(std::size_t lane, std::vector<InputEvent> events);
   void add_current_clamp(const CurrentClamp& clamp);
-  // Seed of the release draws when the cell's release_probability < 1.
-  void set_release_seed(std::uint64_t seed) { release_seed_ = seed; }
+  // Seed of a lane's release draws when the cell's release_probability < 1.
+  void set_release_seed(std::uint64_t seed, std::size_t lane = 0) { lane_.at(lane).release_seed = seed; }
   // Events delivered so far and, of those, released.
-  std::size_t delivered_events() const { return delivered_; }
-  std::size_t released_events() const { return released_; }
+  std::size_t delivered_events(std::size_t lane = 0) const { return lane_.at(lane).delivered; }
+  std::size_t released_events(std::size_t lane = 0) const { return lane_.at(lane).released; }
 
   // finitialize: t = 0, v = v_init everywhere, states at steady state,
-  // synapses at rest, event cursor at the start.
+  // synapses at rest, event cursors at the start.
   void initialize();
   // One fixed step t_n -> t_n + dt.
   void step();
@@ -57,29 +66,32 @@ class Simulation {
 
   double time_ms() const { return static_cast<double>(step_count_) * dt_ms_; }
   double dt_ms() const { return dt_ms_; }
-  double voltage_mV(int node) const { return v_[static_cast<std::size_t>(node)]; }
-  const std::vector<double>& voltages_mV() const { return v_; }
+  double voltage_mV(int node, std::size_t lane = 0) const { return v_[static_cast<std::size_t>(node) * lanes_ + lane]; }
   const SynapseArray& synapse_group(std::size_t g) const { return synapses_.at(g); }
 
  private:
-  bool released(const InputEvent& e) const;
+  struct Lane {
+    std::vector<InputEvent> events;
+    std::size_t next_event = 0;
+    std::uint64_t release_seed = 0;
+    std::size_t delivered = 0, released = 0;
+  };
+  bool released(const InputEvent& e, std::uint64_t seed) const;
   const CellModel& cell_;
   double dt_ms_;
+  std::size_t lanes_;
   HinesSolver solver_;
-  std::vector<double> a_, b_;        // constant off-diagonals (spec §11.2 step 5)
+  std::vector<double> a_, b_;        // constant off-diagonals (spec §11.2 step 5), per node
   std::vector<double> capacitance_;  // 1e-3 cm / dt per node (/ (dt/2) with Crank-Nicolson)
   VoltageScheme scheme_ = VoltageScheme::backward_euler;
   double update_factor_ = 1.0;       // v += factor * Δ (2 with Crank-Nicolson)
-  std::vector<double> v_, d_, rhs_;
+  std::vector<double> v_, d_, rhs_;  // [node * lanes + lane]
   std::vector<std::unique_ptr<Mechanism>> mechanisms_;
   std::vector<SynapseArray> synapses_;
   std::vector<std::pair<std::size_t, std::size_t>> channel_to_synapse_;  // (group, index)
-  std::vector<InputEvent> events_;
-  std::size_t next_event_ = 0;
+  std::vector<Lane> lane_;
   std::vector<CurrentClamp> clamps_;
   long long step_count_ = 0;
-  std::uint64_t release_seed_ = 0;
-  std::size_t delivered_ = 0, released_ = 0;
 };
 
 }  // namespace neurotwin

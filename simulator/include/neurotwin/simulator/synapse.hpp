@@ -44,25 +44,27 @@ double magnesium_block(double v_mV, double mg_mM);
 // enters the node as i*100/area mA/cm² (spec §8.5).
 class SynapseArray {
  public:
-  SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::vector<double>& node_area_um2);
+  // lanes: copies of every synapse, one per lane of the simulation (MembraneArrays).
+  SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::vector<double>& node_area_um2, std::size_t lanes = 1);
   const SynapseKind& kind() const { return kind_; }
   std::size_t size() const { return nodes_.size(); }
   int node(std::size_t i) const { return nodes_[i]; }
 
   void initialize();
-  // A released event of weight w on synapse i (NET_RECEIVE).
-  void deliver(std::size_t i, double weight);
+  // A released event of weight w on synapse i of a lane (NET_RECEIVE).
+  void deliver(std::size_t i, std::size_t lane, double weight);
   void add_currents(const MembraneArrays& m) const;
   void advance(double dt_ms);
-  // Total conductance of synapse i at voltage v (µS).
-  double conductance_uS(std::size_t i, double v_mV) const;
+  // Total conductance of synapse i of a lane at voltage v (µS).
+  double conductance_uS(std::size_t i, double v_mV, std::size_t lane = 0) const;
 
  private:
   SynapseKind kind_;
   std::vector<int> nodes_;
   std::vector<double> scale_;                   // 100 / area (µm²)
   std::vector<double> factor_;                  // per component
-  std::vector<std::vector<double>> a_, b_;      // [component][synapse]
+  std::size_t lanes_;
+  std::vector<std::vector<double>> a_, b_;      // [component][synapse * lanes + lane]
   double block(double v_mV) const;
   std::vector<double> mg_table_;                // tabulated_mg_block: B_Mg at -150 + 0.02 k mV
   double decay_dt_ms_ = -1;
