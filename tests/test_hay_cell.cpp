@@ -233,6 +233,18 @@ TEST_CASE("a synapse with an input at exactly t = 0 stays silent (spec §8.4)") 
   CHECK(soma_at_30ms({{5.0, 10}, {5.0, 10}, {10.0, 10}}) == soma_at_30ms({{5.0, 10}}));  // t - tsyn = 0 at 5 ms
 }
 
+// The input events of a reference file (excitatory channels first).
+std::vector<InputEvent> reference_inputs(const CellModel& cell, const std::string& name) {
+  H5::H5File f(kShared + "/reference/" + name + ".h5", H5F_ACC_RDONLY);
+  const std::vector<std::int64_t> ex_seg = read_ints(f, "inputs/ex_segment"), inh_seg = read_ints(f, "inputs/inh_segment");
+  const std::vector<double> ex_t = read_doubles(f, "inputs/ex_time_ms"), inh_t = read_doubles(f, "inputs/inh_time_ms");
+  const auto S = static_cast<std::int64_t>(cell.input_count() / 2);
+  std::vector<InputEvent> events;
+  for (std::size_t i = 0; i < ex_seg.size(); ++i) events.push_back({ex_t[i], static_cast<int>(ex_seg[i])});
+  for (std::size_t i = 0; i < inh_seg.size(); ++i) events.push_back({inh_t[i], static_cast<int>(S + inh_seg[i])});
+  return events;
+}
+
 // Replays a reference file's inputs on `cell` at step dt; compares with the
 // reference `against` (same inputs): spikes within `tolerance_ms`, soma RMSE
 // (all samples, and clipped at -55 mV from t >= 500 ms, the training target).
@@ -242,16 +254,10 @@ struct ReplayFigures {
 };
 ReplayFigures replay_and_compare(const CellModel& cell, const std::string& inputs, const std::string& against, double dt,
                                  double tolerance_ms) {
-  H5::H5File f(kShared + "/reference/" + inputs + ".h5", H5F_ACC_RDONLY);
   H5::H5File g(kShared + "/reference/" + against + ".h5", H5F_ACC_RDONLY);
   const std::vector<float> ref_soma = read_floats(g, "soma_v_mV");  // 0.025-ms grid
   const std::vector<double> ref_spikes = read_doubles(g, "spike_times_ms");
-  const std::vector<std::int64_t> ex_seg = read_ints(f, "inputs/ex_segment"), inh_seg = read_ints(f, "inputs/inh_segment");
-  const std::vector<double> ex_t = read_doubles(f, "inputs/ex_time_ms"), inh_t = read_doubles(f, "inputs/inh_time_ms");
-  const auto S = static_cast<std::int64_t>(cell.input_count() / 2);
-  std::vector<InputEvent> events;
-  for (std::size_t i = 0; i < ex_seg.size(); ++i) events.push_back({ex_t[i], static_cast<int>(ex_seg[i])});
-  for (std::size_t i = 0; i < inh_seg.size(); ++i) events.push_back({inh_t[i], static_cast<int>(S + inh_seg[i])});
+  const std::vector<InputEvent> events = reference_inputs(cell, inputs);
   ReplayFigures r;
   r.events = events.size();
   Simulation sim(cell, dt);
@@ -322,14 +328,7 @@ ConvergedFigures converged_run(const std::string& protocol, double dt, const Mor
   Simulation sim(cell, dt);
   sim.set_voltage_scheme(VoltageScheme::crank_nicolson);
   if (synaptic) {
-    H5::H5File f(kShared + "/reference/" + protocol + "_seed1_fixed.h5", H5F_ACC_RDONLY);
-    const std::vector<std::int64_t> ex_seg = read_ints(f, "inputs/ex_segment"), inh_seg = read_ints(f, "inputs/inh_segment");
-    const std::vector<double> ex_t = read_doubles(f, "inputs/ex_time_ms"), inh_t = read_doubles(f, "inputs/inh_time_ms");
-    const auto S = static_cast<std::int64_t>(cell.input_count() / 2);
-    std::vector<InputEvent> events;
-    for (std::size_t i = 0; i < ex_seg.size(); ++i) events.push_back({ex_t[i], static_cast<int>(ex_seg[i])});
-    for (std::size_t i = 0; i < inh_seg.size(); ++i) events.push_back({inh_t[i], static_cast<int>(S + inh_seg[i])});
-    sim.set_inputs(std::move(events));
+    sim.set_inputs(reference_inputs(cell, protocol + "_seed1_fixed"));
   } else {
     const bool bap = protocol == "bap";
     sim.add_current_clamp(
