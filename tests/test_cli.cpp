@@ -126,6 +126,18 @@ TEST_CASE("configuration errors name the file, the line and the key") {
     CHECK(missing.status == 2);
     CHECK_THAT(missing.output, Catch::Contains("training.dendrite_pca_components") &&
                                    Catch::Contains("simulation.store_dendritic_voltages"));
+  }  SECTION("the integration mode sets dt, scheme and rate tables; explicit keys win") {
+    const auto d = run_command(nt("config"));
+    CHECK_THAT(d.output, Catch::Contains("integration: \"neurotwin\"") && Catch::Contains("dt_ms: 0.02\n") &&
+                             Catch::Contains("scheme: \"crank_nicolson\"") && Catch::Contains("rate_tables: true"));
+    const auto n = run_command(nt("config --set simulation.integration=neuron-fixed"));
+    CHECK_THAT(n.output, Catch::Contains("dt_ms: 0.025\n") && Catch::Contains("scheme: \"backward_euler\"") &&
+                             Catch::Contains("rate_tables: false"));
+    const auto o = run_command(nt("config --set simulation.integration=neuron-fixed --set simulation.dt_ms=0.01"));
+    CHECK_THAT(o.output, Catch::Contains("dt_ms: 0.01\n") && Catch::Contains("scheme: \"backward_euler\""));
+    const auto bad = run_command(nt("config --set simulation.scheme=rk4"));
+    CHECK(bad.status == 2);
+    CHECK_THAT(bad.output, Catch::Contains("simulation.scheme") && Catch::Contains("crank_nicolson"));
   }
 }
 
