@@ -19,7 +19,7 @@ std::vector<int> node_parents(const CellModel& cell) {
 }  // namespace
 
 Simulation::Simulation(const CellModel& cell, double dt_ms, std::size_t lanes)
-    : cell_(cell), dt_ms_(dt_ms), lanes_(lanes), solver_(node_parents(cell)), lane_(lanes) {
+    : cell_(cell), dt_ms_(dt_ms), solver_(node_parents(cell)), lane_(lanes) {
   if (!(dt_ms > 0) || !std::isfinite(dt_ms)) throw InputError("simulation: dt_ms must be positive");
   if (lanes < 1) throw InputError("simulation: at least one lane");
   const std::size_t n = cell.geometry.nodes.size();
@@ -55,7 +55,8 @@ Simulation::Simulation(const CellModel& cell, double dt_ms, std::size_t lanes)
 }
 
 void Simulation::set_inputs(std::size_t lane, std::vector<InputEvent> events) {
-  if (lane >= lanes_) throw InputError("simulation: lane " + std::to_string(lane) + " of " + std::to_string(lanes_));
+  if (lane >= lane_.size())
+    throw InputError("simulation: lane " + std::to_string(lane) + " of " + std::to_string(lane_.size()));
   for (const InputEvent& e : events) {
     if (e.channel < 0 || static_cast<std::size_t>(e.channel) >= channel_to_synapse_.size())
       throw InputError("input event on channel " + std::to_string(e.channel) + ", but the cell has " +
@@ -129,7 +130,7 @@ void Simulation::set_voltage_scheme(VoltageScheme scheme) {
 
 void Simulation::step() {
   const double t_n = time_ms();
-  const std::size_t L = lanes_;
+  const std::size_t L = lane_.size();
   // 1. Deliver events with t_e <= t_n + dt/2 (each adds w*f to A and B).
   const double deliver_until = t_n + 0.5 * dt_ms_;
   for (std::size_t l = 0; l < L; ++l) {

@@ -42,7 +42,7 @@ struct CurrentClamp {
 class Simulation {
  public:
   Simulation(const CellModel& cell, double dt_ms, std::size_t lanes = 1);
-  std::size_t lanes() const { return lanes_; }
+  std::size_t lanes() const { return lane_.size(); }
 
   // A lane's input events, sorted or not; channels and times are checked
   // (throws InputError). The one-argument form sets lane 0.
@@ -66,7 +66,9 @@ class Simulation {
 
   double time_ms() const { return static_cast<double>(step_count_) * dt_ms_; }
   double dt_ms() const { return dt_ms_; }
-  double voltage_mV(int node, std::size_t lane = 0) const { return v_[static_cast<std::size_t>(node) * lanes_ + lane]; }
+  double voltage_mV(int node, std::size_t lane = 0) const {
+    return v_[static_cast<std::size_t>(node) * lane_.size() + lane];
+  }
   const SynapseArray& synapse_group(std::size_t g) const { return synapses_.at(g); }
 
  private:
@@ -79,7 +81,6 @@ class Simulation {
   bool released(const InputEvent& e, std::uint64_t seed) const;
   const CellModel& cell_;
   double dt_ms_;
-  std::size_t lanes_;
   HinesSolver solver_;
   std::vector<double> a_, b_;        // constant off-diagonals (spec §11.2 step 5), per node
   std::vector<double> capacitance_;  // 1e-3 cm / dt per node (/ (dt/2) with Crank-Nicolson)
