@@ -67,6 +67,11 @@ HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tabl
   // Each site's inserted gates and their table columns, in channel order.
   gate_plan_begin_.push_back(0);
   for (const Site& site : sites_) {
+    const HayDensities& g = site.g;
+    ih_only_.push_back(g.nata_t == 0 && g.nats2_t == 0 && g.nap_et2 == 0 && g.k_pst == 0 && g.k_tst == 0 && g.skv3_1 == 0 &&
+                       g.sk_e2 == 0 && g.im == 0 && g.ca_hva == 0 && g.ca_lvast == 0);
+  }
+  for (const Site& site : sites_) {
     std::uint32_t column = 0;
     for (const Channel& c : channels()) {
       if (site.g.*c.gbar > 0) {
@@ -180,6 +185,15 @@ void HayMembrane::initialize(const double* v_mV) {
 void HayMembrane::add_currents(const MembraneArrays& m) const {
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     const HayDensities& g = sites_[i].g;
+    if (ih_only_[i]) {  // the basal dendrites: Ih alone (the same numbers as the general sum below)
+      for (std::size_t l = 0; l < lanes_; ++l) {
+        const std::size_t at = static_cast<std::size_t>(sites_[i].node) * lanes_ + l;
+        const double g_h = g.ih * state_[i * lanes_ + l].ih_m;
+        m.rhs[at] -= g_h * (m.v_mV[at] - g.eh_mV);
+        m.diag[at] += g_h;
+      }
+      continue;
+    }
     for (std::size_t l = 0; l < lanes_; ++l) {
       const State& x = state_[i * lanes_ + l];
       const std::size_t at = static_cast<std::size_t>(sites_[i].node) * lanes_ + l;

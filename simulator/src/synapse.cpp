@@ -98,21 +98,22 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
   const double e = kind_.e_rev_mV;
   const std::size_t components = factor_.size();
   const bool tabulated = !mg_table_.empty();
-  for (std::size_t i = 0; i < nodes_.size(); ++i)
-    for (std::size_t l = 0; l < lanes_; ++l) {
-      const std::size_t x = i * lanes_ + l, at = static_cast<std::size_t>(nodes_[i]) * lanes_ + l;
-      const double v = m.v_mV[at];
-      if (kind_.numeric_slope) {
-        // NEURON's dI/dv = (I(v + 0.001) - I(v)) / 0.001: g at both voltages in
-        // one pass (the same sums as conductance_uS at each).
+  auto block_at = [&](double v) { return tabulated ? tabulated_block(mg_table_, v) : magnesium_block(v, kind_.mg_mM); };
+  if (kind_.numeric_slope) {
+    // NEURON's dI/dv = (I(v + 0.001) - I(v)) / 0.001: g at both voltages in
+    // one pass (the same sums as conductance_uS at each).
+    for (std::size_t i = 0; i < nodes_.size(); ++i)
+      for (std::size_t l = 0; l < lanes_; ++l) {
+        const std::size_t x = i * lanes_ + l, at = static_cast<std::size_t>(nodes_[i]) * lanes_ + l;
+        const double v = m.v_mV[at];
         double g0 = 0, g1 = 0;
         for (std::size_t c = 0; c < components; ++c) {
           const ConductanceComponent& comp = kind_.components[c];
           const double gc = comp.gmax_uS * (b_[c][x] - a_[c][x]);
           if (gc == 0.0) continue;
           if (comp.magnesium_block) {
-            g0 += gc * (tabulated ? tabulated_block(mg_table_, v) : magnesium_block(v, kind_.mg_mM));
-            g1 += gc * (tabulated ? tabulated_block(mg_table_, v + 0.001) : magnesium_block(v + 0.001, kind_.mg_mM));
+            g0 += gc * block_at(v);
+            g1 += gc * block_at(v + 0.001);
           } else {
             g0 += gc;
             g1 += gc;
@@ -121,15 +122,20 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
         const double i0 = g0 * (v - e), i1 = g1 * (v + 0.001 - e);
         m.rhs[at] -= i0 * scale_[i];
         m.diag[at] += (i1 - i0) / 0.001 * scale_[i];
-        continue;
       }
+    return;
+  }
+  for (std::size_t i = 0; i < nodes_.size(); ++i)
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const std::size_t x = i * lanes_ + l, at = static_cast<std::size_t>(nodes_[i]) * lanes_ + l;
+      const double v = m.v_mV[at];
       double g = 0, slope_extra = 0;
       for (std::size_t c = 0; c < components; ++c) {
         const ConductanceComponent& comp = kind_.components[c];
         const double gc = comp.gmax_uS * (b_[c][x] - a_[c][x]);
         if (gc == 0.0) continue;  // no conductance: no current, no slope (skips the exp)
         if (comp.magnesium_block) {
-          const double b = tabulated ? tabulated_block(mg_table_, v) : magnesium_block(v, kind_.mg_mM);
+          const double b = block_at(v);
           g += gc * b;
           // d/dv [gc B(v) (v - e)] = gc B + gc B (1 - B) 0.08 (v - e)
           slope_extra += gc * b * (1.0 - b) * 0.08 * (v - e);

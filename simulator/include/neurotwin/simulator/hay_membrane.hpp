@@ -74,6 +74,7 @@ class HayMembrane final : public Mechanism {
   };
   std::vector<GateStep> gate_plan_;
   std::vector<std::uint32_t> gate_plan_begin_;
+  std::vector<char> ih_only_;  // per site: no channel but Ih (ica stays 0)
   std::size_t lanes_;
   double celsius_;
   std::vector<State> state_;  // [site * lanes + lane]; ica_ and dica_dv_ likewise
