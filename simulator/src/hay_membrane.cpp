@@ -65,6 +65,7 @@ HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tabl
       rate_tables_(rate_tables),
       nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)) {
   // Each site's inserted gates and their table columns, in channel order.
+  table_width_ = 4 * channels().size();
   gate_plan_begin_.push_back(0);
   for (const Site& site : sites_) {
     const HayDensities& g = site.g;
@@ -85,7 +86,7 @@ HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tabl
 }
 
 void HayMembrane::build_tables(double dt) {
-  const std::size_t width = 4 * channels().size();
+  const std::size_t width = table_width_;
   table_size_ = static_cast<std::size_t>(std::llround((kTableHigh_mV - kTableLow_mV) / kTableStep_mV)) + 1;
   table_.assign(table_size_ * width, 0.0);
   for (std::size_t k = 0; k < table_size_; ++k) {
@@ -133,7 +134,7 @@ double HayMembrane::sk_z_inf_tabulated(double cai) const {
 }
 
 void HayMembrane::set_gates_tabulated(std::size_t site, State& x, double v) const {
-  const std::size_t width = 4 * channels().size();
+  const std::size_t width = table_width_;
   const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) / kTableStep_mV;
   const auto k = std::min(static_cast<std::size_t>(position), table_size_ - 2);
   const double w = position - static_cast<double>(k);

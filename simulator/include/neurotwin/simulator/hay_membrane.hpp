@@ -85,6 +85,7 @@ class HayMembrane final : public Mechanism {
   double nernst_factor_mV_;  // 1000 R T / (2 F)
   double table_dt_ms_ = -1;
   std::size_t table_size_ = 0;
+  std::size_t table_width_ = 0;  // 4 columns per channel
   std::vector<double> table_;  // [k][channel][m_inf, m factor, h_inf, h factor]
   // SK_E2's z_inf over cai, indexed by the bits of the double cai (1024
   // points per octave, linear interpolation; no logarithm needed).
