@@ -119,7 +119,12 @@ void HayMembrane::build_tables(double dt) {
   }
   sk_table_factor_ = 1.0 - std::exp(-dt / 1.0);
   pool_factor_.resize(sites_.size());
-  for (std::size_t i = 0; i < sites_.size(); ++i) pool_factor_[i] = 1.0 - std::exp(-dt / sites_[i].g.pool.decay_ms);
+  pool_decay_influx_.resize(sites_.size());
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    const hay::CalciumPool& p = sites_[i].g.pool;
+    pool_factor_[i] = 1.0 - std::exp(-dt / p.decay_ms);
+    pool_decay_influx_[i] = p.decay_ms * p.influx_per_mA_per_cm2();
+  }
   table_dt_ms_ = dt;
 }
 
@@ -135,7 +140,7 @@ double HayMembrane::sk_z_inf_tabulated(double cai) const {
 
 void HayMembrane::set_gates_tabulated(std::size_t site, State& x, double v) const {
   const std::size_t width = table_width_;
-  const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) / kTableStep_mV;
+  const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) * kTablePointsPerMv;
   const auto k = std::min(static_cast<std::size_t>(position), table_size_ - 2);
   const double w = position - static_cast<double>(k);
   const double* lo = &table_[k * width];
@@ -242,7 +247,7 @@ void HayMembrane::advance(const double* v_mV, double dt_ms) {
       if (rate_tables_) {
         if (s.g.calcium_pool) {  // CaDynamics_E2 first (§11.2 step 9), its factor precomputed for dt
           const hay::CalciumPool& p = s.g.pool;
-          const double cai_inf = p.min_cai_mM - p.decay_ms * p.influx_per_mA_per_cm2() * ica * p.gamma;
+          const double cai_inf = p.min_cai_mM - pool_decay_influx_[i] * ica * p.gamma;
           x.cai += pool_factor_[i] * (cai_inf - x.cai);
         }
         set_gates_tabulated(i, x, v);

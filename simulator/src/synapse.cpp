@@ -58,7 +58,7 @@ namespace {
 
 // B_Mg from the table at -150 + 0.02 k mV (linear interpolation).
 inline double tabulated_block(const std::vector<double>& table, double v) {
-  const double position = (std::clamp(v, -150.0, 100.0) + 150.0) / 0.02;
+  const double position = (std::clamp(v, -150.0, 100.0) + 150.0) * 50.0;  // / 0.02 mV
   const auto k = std::min(static_cast<std::size_t>(position), table.size() - 2);
   const double w = position - static_cast<double>(k);
   return table[k] + w * (table[k + 1] - table[k]);
@@ -121,7 +121,8 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
         }
         const double i0 = g0 * (v - e), i1 = g1 * (v + 0.001 - e);
         m.rhs[at] -= i0 * scale_[i];
-        m.diag[at] += (i1 - i0) / 0.001 * scale_[i];
+        // NEURON divides; with the tabulated block (not NEURON-exact anyway) a multiplication.
+        m.diag[at] += (tabulated ? (i1 - i0) * 1000.0 : (i1 - i0) / 0.001) * scale_[i];
       }
     return;
   }

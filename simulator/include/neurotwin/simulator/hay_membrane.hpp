@@ -65,6 +65,7 @@ class HayMembrane final : public Mechanism {
 
   // Per channel: m_inf, m factor, h_inf, h factor at v_k = kTableLow + k * kTableStep.
   static constexpr double kTableLow_mV = -150.0, kTableHigh_mV = 100.0, kTableStep_mV = 0.02;
+  static constexpr double kTablePointsPerMv = 50.0;  // 1 / kTableStep_mV (a multiplication in the step loop)
 
   std::vector<Site> sites_;
   // The tabulated gates of site i: gate_plan_[gate_plan_begin_[i] .. gate_plan_begin_[i + 1]).
@@ -95,6 +96,7 @@ class HayMembrane final : public Mechanism {
   std::vector<double> sk_table_;
   double sk_table_factor_ = 0;           // 1 - exp(-dt / 1 ms)
   std::vector<double> pool_factor_;      // per site: 1 - exp(-dt / decay)
+  std::vector<double> pool_decay_influx_;  // per site: decay * influx per mA/cm²
   double sk_z_inf_tabulated(double cai_mM) const;
 };
 
