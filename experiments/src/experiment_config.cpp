@@ -76,7 +76,7 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"simulation.store_dendritic_voltages", &c.simulation.store_dendritic_voltages, 0, 0, {},
        "every input segment's voltage, 1 sample/ms, float16"},
       {"simulation.scheme", &c.simulation.scheme, 0, 0, {"backward_euler", "crank_nicolson"},
-       "voltage solve: NEURON's default backward Euler, or Crank-Nicolson (NEURON's secondorder=1)"},
+       "voltage solve: NEURON's default backward Euler, or Crank-Nicolson (NEURON's secondorder=2)"},
       {"simulation.rate_tables", &c.simulation.rate_tables, 0, 0, {},
        "L5PC channel rates from tables (faster, not NEURON-exact)"},
       {"protocol.preset", &c.protocol_preset, 0, 0, {"nmda", "ampa"}, "defaults of the keys below"},

@@ -160,7 +160,7 @@ int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulat
     write_attribute(root, "cell_model", c.cell.model);
     write_attribute(root, "morphology_sha256", built.morphology_sha256);
     write_attribute(root, "method", c.simulation.scheme == "crank_nicolson"
-                                        ? std::string("fixed step, Crank-Nicolson (NEURON secondorder 1)")
+                                        ? std::string("fixed step, Crank-Nicolson (NEURON secondorder 2)")
                                         : std::string("fixed step, backward Euler (NEURON secondorder 0)"));
     write_attribute(root, "rate_tables", std::string(c.simulation.rate_tables ? "true" : "false"));
     write_attribute(root, "dt_ms", dt);

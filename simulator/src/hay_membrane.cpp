@@ -64,24 +64,23 @@ HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tabl
       ica_(sites_.size() * lanes, 0.0), dica_dv_(sites_.size() * lanes, 0.0),
       rate_tables_(rate_tables),
       nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)) {
-  // Each site's inserted gates and their table columns, in channel order.
+  // Each site's inserted gates and their table columns, in channel order;
+  // a site whose only channel is Ih (SK_E2 is a channel too) is Ih-only.
   table_width_ = 4 * channels().size();
   gate_plan_begin_.push_back(0);
   for (const Site& site : sites_) {
-    const HayDensities& g = site.g;
-    ih_only_.push_back(g.nata_t == 0 && g.nats2_t == 0 && g.nap_et2 == 0 && g.k_pst == 0 && g.k_tst == 0 && g.skv3_1 == 0 &&
-                       g.sk_e2 == 0 && g.im == 0 && g.ca_hva == 0 && g.ca_lvast == 0);
-  }
-  for (const Site& site : sites_) {
     std::uint32_t column = 0;
+    bool other_channel = site.g.sk_e2 != 0;
     for (const Channel& c : channels()) {
       if (site.g.*c.gbar > 0) {
         gate_plan_.push_back({c.m, column});
         if (c.h) gate_plan_.push_back({c.h, column + 2});
       }
+      other_channel = other_channel || (c.gbar != &HayDensities::ih && site.g.*c.gbar != 0);
       column += 4;
     }
     gate_plan_begin_.push_back(static_cast<std::uint32_t>(gate_plan_.size()));
+    ih_only_.push_back(!other_channel);
   }
 }
 

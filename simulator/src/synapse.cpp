@@ -7,6 +7,22 @@
 
 namespace neurotwin {
 
+namespace {
+
+// The tabulated Mg block: B_Mg at kMgTableLow_mV + k * kMgTableStep_mV up to
+// kMgTableHigh_mV, read by linear interpolation.
+constexpr double kMgTableLow_mV = -150.0, kMgTableHigh_mV = 100.0, kMgTableStep_mV = 0.02;
+constexpr double kMgTablePointsPerMv = 1.0 / kMgTableStep_mV;  // a multiplication in the step loop
+
+inline double tabulated_block(const std::vector<double>& table, double v) {
+  const double position = (std::clamp(v, kMgTableLow_mV, kMgTableHigh_mV) - kMgTableLow_mV) * kMgTablePointsPerMv;
+  const auto k = std::min(static_cast<std::size_t>(position), table.size() - 2);
+  const double w = position - static_cast<double>(k);
+  return table[k] + w * (table[k + 1] - table[k]);
+}
+
+}  // namespace
+
 SynapseKind ampa_synapse(double gmax_uS) {
   return SynapseKind{"AMPA", 0.0, 1.0, {ConductanceComponent{0.3, 3.0, gmax_uS, false}}};
 }
@@ -48,23 +64,11 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
   a_.assign(kind_.components.size(), std::vector<double>(nodes_.size() * lanes_, 0.0));
   b_ = a_;
   if (kind_.tabulated_mg_block) {
-    mg_table_.resize(12501);
+    mg_table_.resize(static_cast<std::size_t>(std::llround((kMgTableHigh_mV - kMgTableLow_mV) / kMgTableStep_mV)) + 1);
     for (std::size_t k = 0; k < mg_table_.size(); ++k)
-      mg_table_[k] = magnesium_block(-150.0 + 0.02 * static_cast<double>(k), kind_.mg_mM);
+      mg_table_[k] = magnesium_block(kMgTableLow_mV + kMgTableStep_mV * static_cast<double>(k), kind_.mg_mM);
   }
 }
-
-namespace {
-
-// B_Mg from the table at -150 + 0.02 k mV (linear interpolation).
-inline double tabulated_block(const std::vector<double>& table, double v) {
-  const double position = (std::clamp(v, -150.0, 100.0) + 150.0) * 50.0;  // / 0.02 mV
-  const auto k = std::min(static_cast<std::size_t>(position), table.size() - 2);
-  const double w = position - static_cast<double>(k);
-  return table[k] + w * (table[k + 1] - table[k]);
-}
-
-}  // namespace
 
 double SynapseArray::block(double v) const {
   return mg_table_.empty() ? magnesium_block(v, kind_.mg_mM) : tabulated_block(mg_table_, v);

@@ -65,7 +65,7 @@ class HayMembrane final : public Mechanism {
 
   // Per channel: m_inf, m factor, h_inf, h factor at v_k = kTableLow + k * kTableStep.
   static constexpr double kTableLow_mV = -150.0, kTableHigh_mV = 100.0, kTableStep_mV = 0.02;
-  static constexpr double kTablePointsPerMv = 50.0;  // 1 / kTableStep_mV (a multiplication in the step loop)
+  static constexpr double kTablePointsPerMv = 1.0 / kTableStep_mV;  // a multiplication in the step loop
 
   std::vector<Site> sites_;
   // The tabulated gates of site i: gate_plan_[gate_plan_begin_[i] .. gate_plan_begin_[i + 1]).

@@ -17,9 +17,10 @@ struct InputEvent {
 
 // The voltage solve of a fixed step (spec §11.2 step 6).
 // backward_euler: NEURON's default (secondorder = 0), first order in dt.
-// crank_nicolson: NEURON's secondorder = 1: the backward-Euler solve over dt/2
-//   gives v at t + dt/2, extrapolated to v_{n+1} = 2 v_{n+1/2} - v_n; second
-//   order in dt for the cable equation.
+// crank_nicolson: NEURON's secondorder = 2: the backward-Euler solve over dt/2
+//   gives v at t + dt/2, extrapolated to v_{n+1} = 2 v_{n+1/2} - v_n, and the
+//   ion currents that feed concentrations are moved to t + dt/2
+//   (Mechanism::correct_ion_currents); second order in dt.
 enum class VoltageScheme { backward_euler, crank_nicolson };
 
 struct CurrentClamp {
