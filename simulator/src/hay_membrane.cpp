@@ -34,27 +34,40 @@ double table_ln(double x) {
          static_cast<double>(exponent) * 0.69314718055994530942;
 }
 
+// x_j += factor_j (x_inf_j - x_j) for gates j = first ... last - 1, x_inf
+// and factor read by linear interpolation between two table rows (weight w
+// of the upper one): one loop over contiguous columns, which the compiler
+// vectorizes.
+void relax_gates(double* gate, const double* lo, const double* hi, double w, std::size_t first, std::size_t last,
+                 std::size_t factor_column) {
+  for (std::size_t j = first; j < last; ++j) {
+    const double inf = lo[j] + w * (hi[j] - lo[j]);
+    const double factor = lo[factor_column + j] + w * (hi[factor_column + j] - lo[factor_column + j]);
+    gate[j] += factor * (inf - gate[j]);
+  }
+}
+
 }  // namespace
 
 struct HayMembrane::Channel {
   double HayDensities::*gbar;
   hay::Gates (*kinetics)(double v_mV);
-  double State::*m;
-  double State::*h;  // nullptr: the channel has no h gate
+  Gate m;
+  Gate h;  // kGateCount: the channel has no h gate
 };
 
 const std::vector<HayMembrane::Channel>& HayMembrane::channels() {
   static const std::vector<Channel> list = {
-      {&HayDensities::nata_t, hay::nata_t, &State::nata_m, &State::nata_h},
-      {&HayDensities::nats2_t, hay::nats2_t, &State::nats2_m, &State::nats2_h},
-      {&HayDensities::nap_et2, hay::nap_et2, &State::nap_m, &State::nap_h},
-      {&HayDensities::k_pst, hay::k_pst, &State::kp_m, &State::kp_h},
-      {&HayDensities::k_tst, hay::k_tst, &State::kt_m, &State::kt_h},
-      {&HayDensities::skv3_1, hay::skv3_1, &State::skv3_m, nullptr},
-      {&HayDensities::im, hay::im, &State::im_m, nullptr},
-      {&HayDensities::ca_hva, hay::ca_hva, &State::hva_m, &State::hva_h},
-      {&HayDensities::ca_lvast, hay::ca_lvast, &State::lva_m, &State::lva_h},
-      {&HayDensities::ih, hay::ih, &State::ih_m, nullptr},
+      {&HayDensities::nats2_t, hay::nats2_t, kNats2M, kNats2H},
+      {&HayDensities::skv3_1, hay::skv3_1, kSkv3M, kGateCount},
+      {&HayDensities::im, hay::im, kImM, kGateCount},
+      {&HayDensities::ca_hva, hay::ca_hva, kHvaM, kHvaH},
+      {&HayDensities::ca_lvast, hay::ca_lvast, kLvaM, kLvaH},
+      {&HayDensities::ih, hay::ih, kIhM, kGateCount},
+      {&HayDensities::nata_t, hay::nata_t, kNataM, kNataH},
+      {&HayDensities::nap_et2, hay::nap_et2, kNapM, kNapH},
+      {&HayDensities::k_pst, hay::k_pst, kKpM, kKpH},
+      {&HayDensities::k_tst, hay::k_tst, kKtM, kKtH},
   };
   return list;
 }
@@ -64,40 +77,39 @@ HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tabl
       ica_(sites_.size() * lanes, 0.0), dica_dv_(sites_.size() * lanes, 0.0),
       rate_tables_(rate_tables),
       nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)) {
-  // Each site's inserted gates and their table columns, in channel order;
-  // a site whose only channel is Ih (SK_E2 is a channel too) is Ih-only.
-  table_width_ = 4 * channels().size();
-  gate_plan_begin_.push_back(0);
+  // Each site's range of gates; a site whose only channel is Ih (SK_E2 is a
+  // channel too) is Ih-only.
   for (const Site& site : sites_) {
-    std::uint32_t column = 0;
+    std::uint32_t first = kGateCount, last = 0;
     bool other_channel = site.g.sk_e2 != 0;
     for (const Channel& c : channels()) {
       if (site.g.*c.gbar > 0) {
-        gate_plan_.push_back({c.m, column});
-        if (c.h) gate_plan_.push_back({c.h, column + 2});
+        first = std::min<std::uint32_t>(first, c.m);
+        last = std::max<std::uint32_t>(last, (c.h == kGateCount ? c.m : c.h) + 1);
       }
       other_channel = other_channel || (c.gbar != &HayDensities::ih && site.g.*c.gbar != 0);
-      column += 4;
     }
-    gate_plan_begin_.push_back(static_cast<std::uint32_t>(gate_plan_.size()));
+    gate_first_.push_back(std::min(first, last));
+    axonal_.push_back(last > kNataM);
+    gate_last_.push_back(last);
     ih_only_.push_back(!other_channel);
   }
 }
 
 void HayMembrane::build_tables(double dt) {
-  const std::size_t width = table_width_;
   table_size_ = static_cast<std::size_t>(std::llround((kTableHigh_mV - kTableLow_mV) / kTableStep_mV)) + 1;
-  table_.assign(table_size_ * width, 0.0);
+  table_.assign(table_size_ * kTableWidth, 0.0);
   for (std::size_t k = 0; k < table_size_; ++k) {
     const double v = kTableLow_mV + static_cast<double>(k) * kTableStep_mV;
-    double* row = &table_[k * width];
+    double* row = &table_[k * kTableWidth];
     for (const Channel& c : channels()) {
       const hay::Gates r = c.kinetics(v);
-      row[0] = r.m_inf;
-      row[1] = 1.0 - std::exp(-dt / r.m_tau_ms);
-      row[2] = r.h_inf;
-      row[3] = 1.0 - std::exp(-dt / r.h_tau_ms);
-      row += 4;
+      row[c.m] = r.m_inf;
+      row[kGateCount + c.m] = 1.0 - std::exp(-dt / r.m_tau_ms);
+      if (c.h != kGateCount) {
+        row[c.h] = r.h_inf;
+        row[kGateCount + c.h] = 1.0 - std::exp(-dt / r.h_tau_ms);
+      }
     }
   }
   // Entry k is z_inf at the double whose bits are (first + k) << 42: the
@@ -138,20 +150,12 @@ double HayMembrane::sk_z_inf_tabulated(double cai) const {
 }
 
 void HayMembrane::set_gates_tabulated(std::size_t site, State& x, double v) const {
-  const std::size_t width = table_width_;
   const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) * kTablePointsPerMv;
   const auto k = std::min(static_cast<std::size_t>(position), table_size_ - 2);
   const double w = position - static_cast<double>(k);
-  const double* lo = &table_[k * width];
-  const double* hi = lo + width;
-  // x += factor (x_inf - x), both read by linear interpolation in v.
-  for (std::uint32_t p = gate_plan_begin_[site]; p < gate_plan_begin_[site + 1]; ++p) {
-    const auto at = gate_plan_[p].column;
-    double& gate = x.*gate_plan_[p].gate;
-    const double inf = lo[at] + w * (hi[at] - lo[at]);
-    const double factor = lo[at + 1] + w * (hi[at + 1] - lo[at + 1]);
-    gate += factor * (inf - gate);
-  }
+  const double* lo = &table_[k * kTableWidth];
+  const double* hi = lo + kTableWidth;
+  relax_gates(x.gate.data(), lo, hi, w, gate_first_[site], gate_last_[site], kGateCount);
   if (sites_[site].g.sk_e2 > 0) x.sk_z += sk_table_factor_ * (sk_z_inf_tabulated(x.cai) - x.sk_z);
 }
 
@@ -168,8 +172,8 @@ void HayMembrane::set_gates(const Site& s, State& x, double v, double dt, bool s
   for (const Channel& c : channels()) {
     if (!(s.g.*c.gbar > 0)) continue;
     const hay::Gates r = c.kinetics(v);
-    relax(x.*c.m, r.m_inf, r.m_tau_ms, dt, steady);
-    if (c.h) relax(x.*c.h, r.h_inf, r.h_tau_ms, dt, steady);
+    relax(x.gate[c.m], r.m_inf, r.m_tau_ms, dt, steady);
+    if (c.h != kGateCount) relax(x.gate[c.h], r.h_inf, r.h_tau_ms, dt, steady);
   }
   if (s.g.sk_e2 > 0) relax(x.sk_z, hay::sk_e2_z_inf(x.cai), 1.0, dt, steady);  // tau_z = 1 ms (§6.7)
 }
@@ -193,31 +197,36 @@ void HayMembrane::add_currents(const MembraneArrays& m) const {
     if (ih_only_[i]) {  // the basal dendrites: Ih alone (the same numbers as the general sum below)
       for (std::size_t l = 0; l < lanes_; ++l) {
         const std::size_t at = static_cast<std::size_t>(sites_[i].node) * lanes_ + l;
-        const double g_h = g.ih * state_[i * lanes_ + l].ih_m;
+        const double g_h = g.ih * state_[i * lanes_ + l].gate[kIhM];
         m.rhs[at] -= g_h * (m.v_mV[at] - g.eh_mV);
         m.diag[at] += g_h;
       }
       continue;
     }
     for (std::size_t l = 0; l < lanes_; ++l) {
-      const State& x = state_[i * lanes_ + l];
+      const State& s = state_[i * lanes_ + l];
+      const double* x = s.gate.data();
       const std::size_t at = static_cast<std::size_t>(sites_[i].node) * lanes_ + l;
       const double v = m.v_mV[at];
-      // Conductances (S/cm²) of each ion's channels, then i = g (v - E) (§6).
-      const double g_na = g.nata_t * x.nata_m * x.nata_m * x.nata_m * x.nata_h +
-                          g.nats2_t * x.nats2_m * x.nats2_m * x.nats2_m * x.nats2_h +
-                          g.nap_et2 * x.nap_m * x.nap_m * x.nap_m * x.nap_h;
-      const double kt_m2 = x.kt_m * x.kt_m;
-      const double g_k = g.k_pst * x.kp_m * x.kp_m * x.kp_h + g.k_tst * kt_m2 * kt_m2 * x.kt_h + g.skv3_1 * x.skv3_m +
-                         g.sk_e2 * x.sk_z + g.im * x.im_m;
-      const double g_ca = g.ca_hva * x.hva_m * x.hva_m * x.hva_h + g.ca_lvast * x.lva_m * x.lva_m * x.lva_h;
-      const double g_h = g.ih * x.ih_m;
+      // Conductances (S/cm²) of each ion's channels, then i = g (v - E) (§6);
+      // the axon-only channels' terms are zero elsewhere (the same sums).
+      double g_na = g.nats2_t * x[kNats2M] * x[kNats2M] * x[kNats2M] * x[kNats2H];
+      double g_k = g.skv3_1 * x[kSkv3M] + g.sk_e2 * s.sk_z + g.im * x[kImM];
+      if (axonal_[i]) {
+        g_na = g.nata_t * x[kNataM] * x[kNataM] * x[kNataM] * x[kNataH] + g_na +
+               g.nap_et2 * x[kNapM] * x[kNapM] * x[kNapM] * x[kNapH];
+        const double kt_m2 = x[kKtM] * x[kKtM];
+        g_k = g.k_pst * x[kKpM] * x[kKpM] * x[kKpH] + g.k_tst * kt_m2 * kt_m2 * x[kKtH] + g.skv3_1 * x[kSkv3M] +
+              g.sk_e2 * s.sk_z + g.im * x[kImM];
+      }
+      const double g_ca = g.ca_hva * x[kHvaM] * x[kHvaM] * x[kHvaH] + g.ca_lvast * x[kLvaM] * x[kLvaM] * x[kLvaH];
+      const double g_h = g.ih * x[kIhM];
       double current = g_na * (v - g.ena_mV) + g_k * (v - g.ek_mV) + g_h * (v - g.eh_mV);
       double ica = 0.0;
       if (g_ca > 0) {
         // eca from cai_n (§5.3); in rate-table mode with the table logarithm.
-        const double eca = rate_tables_ ? nernst_factor_mV_ * (kLnCao - table_ln(x.cai))
-                                        : hay::calcium_nernst_mV(x.cai, kCao_mM, celsius_);
+        const double eca = rate_tables_ ? nernst_factor_mV_ * (kLnCao - table_ln(s.cai))
+                                        : hay::calcium_nernst_mV(s.cai, kCao_mM, celsius_);
         ica = g_ca * (v - eca);
         current += ica;
       }

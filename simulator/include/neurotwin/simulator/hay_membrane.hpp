@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <cstdint>
 #include <vector>
 
@@ -50,31 +51,37 @@ class HayMembrane final : public Mechanism {
   static constexpr double kLnCao = 0.69314718055994530942;  // ln 2
 
  private:
+  // The gates of every channel, numbered so that the soma's, the apical and
+  // the basal dendrites' gates form one run (0 ... 8) and the axon-only
+  // channels follow: each site updates one contiguous range of gates.
+  enum Gate : std::uint32_t {
+    kNats2M, kNats2H, kSkv3M, kImM, kHvaM, kHvaH, kLvaM, kLvaH, kIhM,
+    kNataM, kNataH, kNapM, kNapH, kKpM, kKpH, kKtM, kKtH, kGateCount
+  };
   struct State {
-    double nata_m = 0, nata_h = 0, nats2_m = 0, nats2_h = 0, nap_m = 0, nap_h = 0, kp_m = 0, kp_h = 0;
-    double kt_m = 0, kt_h = 0, skv3_m = 0, sk_z = 0, im_m = 0, hva_m = 0, hva_h = 0, lva_m = 0, lva_h = 0, ih_m = 0;
+    std::array<double, kGateCount> gate{};  // a gate of a channel not inserted is updated but never read
+    double sk_z = 0;
     double cai = kCaiInit_mM;
   };
-  // One voltage-gated channel: its density, its kinetics (§6) and its gate
-  // states; the list is in hay_membrane.cpp.
+  // One voltage-gated channel: its density, its kinetics (§6) and its gates;
+  // the list is in hay_membrane.cpp.
   struct Channel;
   static const std::vector<Channel>& channels();
   void set_gates(const Site& s, State& x, double v, double dt_ms, bool steady) const;
   void set_gates_tabulated(std::size_t site, State& x, double v) const;
   void build_tables(double dt_ms);
 
-  // Per channel: m_inf, m factor, h_inf, h factor at v_k = kTableLow + k * kTableStep.
+  // Row k (v_k = kTableLow + k * kTableStep): the steady states of all
+  // gates, then their cnexp factors 1 - exp(-dt/tau).
   static constexpr double kTableLow_mV = -150.0, kTableHigh_mV = 100.0, kTableStep_mV = 0.02;
   static constexpr double kTablePointsPerMv = 1.0 / kTableStep_mV;  // a multiplication in the step loop
+  static constexpr std::size_t kTableWidth = 2 * kGateCount;
 
   std::vector<Site> sites_;
-  // The tabulated gates of site i: gate_plan_[gate_plan_begin_[i] .. gate_plan_begin_[i + 1]).
-  struct GateStep {
-    double State::*gate;
-    std::uint32_t column;  // m_inf's (or h_inf's) column in a table row
-  };
-  std::vector<GateStep> gate_plan_;
-  std::vector<std::uint32_t> gate_plan_begin_;
+  // Site i updates gates gate_first_[i] ... gate_last_[i] - 1 (its inserted
+  // channels' gates and those between them).
+  std::vector<std::uint32_t> gate_first_, gate_last_;
+  std::vector<char> axonal_;   // per site: gates of the axon-only channels (NaTa_t, Nap_Et2, K_Pst, K_Tst)
   std::vector<char> ih_only_;  // per site: no channel but Ih (ica stays 0)
   std::size_t lanes_;
   double celsius_;
@@ -86,8 +93,7 @@ class HayMembrane final : public Mechanism {
   double nernst_factor_mV_;  // 1000 R T / (2 F)
   double table_dt_ms_ = -1;
   std::size_t table_size_ = 0;
-  std::size_t table_width_ = 0;  // 4 columns per channel
-  std::vector<double> table_;  // [k][channel][m_inf, m factor, h_inf, h factor]
+  std::vector<double> table_;  // [k][x_inf of every gate, cnexp factor of every gate]
   // SK_E2's z_inf over cai, indexed by the bits of the double cai (1024
   // points per octave, linear interpolation; no logarithm needed).
   static constexpr double kSkCaiHigh_mM = 16.0;

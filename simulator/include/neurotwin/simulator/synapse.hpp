@@ -28,6 +28,8 @@ struct SynapseKind {
   bool numeric_slope = false;
   // The Mg block read from a table over v (every 0.02 mV, linear
   // interpolation) instead of its exponential: faster, not NEURON-exact.
+  // dI/dv is then the analytic slope of the interpolated current whatever
+  // numeric_slope says (the numeric difference within one table interval).
   bool tabulated_mg_block = false;
 };
 
@@ -63,6 +65,8 @@ class SynapseArray {
   std::vector<int> nodes_;
   std::vector<double> scale_;                   // 100 / area (µm²)
   std::vector<double> factor_;                  // per component
+  std::vector<double> gmax_;                    // per component (µS)
+  std::vector<std::size_t> plain_, blocked_;    // components without and with the Mg block
   std::size_t lanes_;
   std::vector<std::vector<double>> a_, b_;      // [component][synapse * lanes + lane]
   double block(double v_mV) const;
