@@ -1,6 +1,7 @@
 #include "neurotwin/simulator/synapse.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 
 #include "neurotwin/simulator/input_error.hpp"
@@ -55,6 +56,9 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
                            std::size_t lanes)
     : kind_(std::move(kind)), nodes_(std::move(nodes)), lanes_(lanes) {
   if (kind_.components.empty()) throw InputError("synapse '" + kind_.name + "' has no conductance component");
+  if (kind_.components.size() > kMaxSynapseComponents)
+    throw InputError("synapse '" + kind_.name + "' has more than " + std::to_string(kMaxSynapseComponents) +
+                     " conductance components");
   for (const ConductanceComponent& c : kind_.components) {
     if (!(c.tau_rise_ms > 0) || !(c.tau_decay_ms > c.tau_rise_ms))
       throw InputError("synapse '" + kind_.name + "': need 0 < tau_rise_ms < tau_decay_ms");
@@ -105,41 +109,73 @@ double SynapseArray::conductance_uS(std::size_t i, double v_mV, std::size_t lane
   return g;
 }
 
-void SynapseArray::add_currents(const MembraneArrays& m) const {
-  // I = g (v - e) with g = g_plain + g_mg B_Mg(v): the components without
-  // and with the Mg block summed apart (each in component order).
-  const double e = kind_.e_rev_mV;
-  const bool tabulated = !mg_table_.empty();
-  for (std::size_t i = 0; i < nodes_.size(); ++i) {
-    const double scale = scale_[i];
-    for (std::size_t l = 0; l < lanes_; ++l) {
-      const std::size_t x = i * lanes_ + l, at = static_cast<std::size_t>(nodes_[i]) * lanes_ + l;
+namespace {
+
+constexpr std::size_t kRuntimeCount = ~std::size_t{0};
+
+// What one add_currents pass reads: the components without and with the Mg
+// block (their A and B arrays and gmax), where the synapses are, the mode.
+struct SynapseCurrents {
+  std::array<const double*, kMaxSynapseComponents> plain_a{}, plain_b{}, blocked_a{}, blocked_b{};
+  std::array<double, kMaxSynapseComponents> plain_gmax{}, blocked_gmax{};
+  std::size_t plain = 0, blocked = 0;
+  const int* nodes = nullptr;
+  const double* scale = nullptr;
+  std::size_t synapses = 0, lanes = 1;
+  double e_mV = 0, mg_mM = 1;
+  bool numeric_slope = false;
+  const std::vector<double>* mg_table = nullptr;  // empty: the exponential block
+};
+
+// Σ gmax (B - A) over components; kCount known at compile time for the
+// common synapse kinds, so that the sums are straight code.
+template <std::size_t kCount>
+inline double conductance_sum(const std::array<const double*, kMaxSynapseComponents>& a,
+                              const std::array<const double*, kMaxSynapseComponents>& b,
+                              const std::array<double, kMaxSynapseComponents>& gmax, std::size_t count,
+                              std::size_t x) {
+  const std::size_t n = kCount == kRuntimeCount ? count : kCount;
+  double g = 0;
+  for (std::size_t k = 0; k < n; ++k) g += gmax[k] * (b[k][x] - a[k][x]);
+  return g;
+}
+
+// I = g (v - e) with g = g_plain + g_mg B_Mg(v): the components without and
+// with the Mg block summed apart (each in component order).
+template <std::size_t kPlain, std::size_t kBlocked>
+void add_synapse_currents(const SynapseCurrents& s, const MembraneArrays& m) {
+  const double e = s.e_mV;
+  const std::vector<double>& table = *s.mg_table;
+  const bool tabulated = !table.empty();
+  for (std::size_t i = 0; i < s.synapses; ++i) {
+    const double scale = s.scale[i];
+    for (std::size_t l = 0; l < s.lanes; ++l) {
+      const std::size_t x = i * s.lanes + l, at = static_cast<std::size_t>(s.nodes[i]) * s.lanes + l;
       const double v = m.v_mV[at];
-      double g_plain = 0, g_mg = 0;
-      for (std::size_t c : plain_) g_plain += gmax_[c] * (b_[c][x] - a_[c][x]);
-      for (std::size_t c : blocked_) g_mg += gmax_[c] * (b_[c][x] - a_[c][x]);
+      const double g_plain = conductance_sum<kPlain>(s.plain_a, s.plain_b, s.plain_gmax, s.plain, x);
+      const double g_mg = conductance_sum<kBlocked>(s.blocked_a, s.blocked_b, s.blocked_gmax, s.blocked, x);
       double g = g_plain, slope = g_plain;
       if (tabulated) {
         if (g_mg != 0.0) {
           // The table's interpolant and its slope on the interval of v: the
           // analytic dI/dv, which is what NEURON's numeric difference gives
           // within one table interval (to a relative 1e-3 of the Mg term).
-          const TabulatedBlock b = tabulated_block(mg_table_, v);
+          const TabulatedBlock b = tabulated_block(table, v);
           g += g_mg * b.block;
           slope = g + g_mg * b.rise * kMgTablePointsPerMv * (v - e);
         }
-      } else if (kind_.numeric_slope) {
+      } else if (s.numeric_slope) {
         // NEURON's dI/dv = (I(v + 0.001) - I(v)) / 0.001 (spec §8.5); no
         // blocked conductance, no block to evaluate (skips the exp).
         double g1 = g_plain;
         if (g_mg != 0.0) {
-          g += g_mg * magnesium_block(v, kind_.mg_mM);
-          g1 += g_mg * magnesium_block(v + 0.001, kind_.mg_mM);
+          g += g_mg * magnesium_block(v, s.mg_mM);
+          g1 += g_mg * magnesium_block(v + 0.001, s.mg_mM);
         }
         slope = (g1 * (v + 0.001 - e) - g * (v - e)) / 0.001;
       } else if (g_mg != 0.0) {
         // d/dv [g_mg B (v - e)] = g_mg B + g_mg B (1 - B) 0.08 (v - e)
-        const double b = magnesium_block(v, kind_.mg_mM);
+        const double b = magnesium_block(v, s.mg_mM);
         g += g_mg * b;
         slope = g + g_mg * b * (1.0 - b) * 0.08 * (v - e);
       }
@@ -147,6 +183,34 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
       m.diag[at] += slope * scale;
     }
   }
+}
+
+}  // namespace
+
+void SynapseArray::add_currents(const MembraneArrays& m) const {
+  SynapseCurrents s;
+  for (std::size_t c : plain_) {
+    s.plain_a[s.plain] = a_[c].data();
+    s.plain_b[s.plain] = b_[c].data();
+    s.plain_gmax[s.plain++] = gmax_[c];
+  }
+  for (std::size_t c : blocked_) {
+    s.blocked_a[s.blocked] = a_[c].data();
+    s.blocked_b[s.blocked] = b_[c].data();
+    s.blocked_gmax[s.blocked++] = gmax_[c];
+  }
+  s.nodes = nodes_.data();
+  s.scale = scale_.data();
+  s.synapses = nodes_.size();
+  s.lanes = lanes_;
+  s.e_mV = kind_.e_rev_mV;
+  s.mg_mM = kind_.mg_mM;
+  s.numeric_slope = kind_.numeric_slope;
+  s.mg_table = &mg_table_;
+  // AMPA or GABA_A (one plain component) and AMPA+NMDA (one of each).
+  if (s.plain == 1 && s.blocked == 0) return add_synapse_currents<1, 0>(s, m);
+  if (s.plain == 1 && s.blocked == 1) return add_synapse_currents<1, 1>(s, m);
+  add_synapse_currents<kRuntimeCount, kRuntimeCount>(s, m);
 }
 
 void SynapseArray::advance(double dt_ms) {

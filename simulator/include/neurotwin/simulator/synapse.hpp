@@ -17,7 +17,8 @@ struct ConductanceComponent {
   bool magnesium_block = false;
 };
 
-// A synapse type: one or more components sharing a reversal potential.
+// A synapse type: one to kMaxSynapseComponents components sharing a reversal potential.
+inline constexpr std::size_t kMaxSynapseComponents = 4;
 struct SynapseKind {
   std::string name;
   double e_rev_mV = 0.0;
