@@ -34,13 +34,13 @@ double table_ln(double x) {
          static_cast<double>(exponent) * 0.69314718055994530942;
 }
 
-// x_j += factor_j (x_inf_j - x_j) for gates j = first ... last - 1, x_inf
-// and factor read by linear interpolation between two table rows (weight w
-// of the upper one): one loop over contiguous columns, which the compiler
-// vectorizes.
-void relax_gates(double* gate, const double* lo, const double* hi, double w, std::size_t first, std::size_t last,
-                 std::size_t factor_column) {
-  for (std::size_t j = first; j < last; ++j) {
+// x_j += factor_j (x_inf_j - x_j) for gates j = 0 ... count - 1, x_inf and
+// factor read by linear interpolation between two table rows (weight w of
+// the upper one; the factors factor_column further on): one loop over
+// contiguous columns, which the compiler vectorizes.
+inline void relax_gates(double* __restrict gate, const double* __restrict lo, const double* __restrict hi, double w,
+                        std::size_t count, std::size_t factor_column) {
+  for (std::size_t j = 0; j < count; ++j) {
     const double inf = lo[j] + w * (hi[j] - lo[j]);
     const double factor = lo[factor_column + j] + w * (hi[factor_column + j] - lo[factor_column + j]);
     gate[j] += factor * (inf - gate[j]);
@@ -89,8 +89,15 @@ HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, bool rate_tabl
       }
       other_channel = other_channel || (c.gbar != &HayDensities::ih && site.g.*c.gbar != 0);
     }
-    gate_first_.push_back(std::min(first, last));
+    first = std::min(first, last);
     axonal_.push_back(last > kNataM);
+    // An even number of gates (one more updated, never read) keeps the
+    // vectorized loop free of a scalar remainder.
+    if ((last - first) % 2 == 1) {
+      if (last < kGateCount) ++last;
+      else if (first > 0) --first;
+    }
+    gate_first_.push_back(first);
     gate_last_.push_back(last);
     ih_only_.push_back(!other_channel);
   }
@@ -147,16 +154,6 @@ double HayMembrane::sk_z_inf_tabulated(double cai) const {
   const std::size_t k = static_cast<std::size_t>(bits >> kSkWeightBits) - sk_table_first_;
   const double w = static_cast<double>(bits & ((std::uint64_t{1} << kSkWeightBits) - 1)) * 0x1.0p-42;
   return sk_table_[k] + w * (sk_table_[k + 1] - sk_table_[k]);
-}
-
-void HayMembrane::set_gates_tabulated(std::size_t site, State& x, double v) const {
-  const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) * kTablePointsPerMv;
-  const auto k = std::min(static_cast<std::size_t>(position), table_size_ - 2);
-  const double w = position - static_cast<double>(k);
-  const double* lo = &table_[k * kTableWidth];
-  const double* hi = lo + kTableWidth;
-  relax_gates(x.gate.data(), lo, hi, w, gate_first_[site], gate_last_[site], kGateCount);
-  if (sites_[site].g.sk_e2 > 0) x.sk_z += sk_table_factor_ * (sk_z_inf_tabulated(x.cai) - x.sk_z);
 }
 
 namespace {
@@ -245,24 +242,35 @@ void HayMembrane::correct_ion_currents(const double* delta_mV) {
 }
 
 void HayMembrane::advance(const double* v_mV, double dt_ms) {
-  if (rate_tables_ && dt_ms != table_dt_ms_) build_tables(dt_ms);
+  if (!rate_tables_) {
+    for (std::size_t i = 0; i < sites_.size(); ++i) {
+      const Site& s = sites_[i];
+      for (std::size_t l = 0; l < lanes_; ++l) {
+        State& x = state_[i * lanes_ + l];
+        // CaDynamics_E2 first (§11.2 step 9), then the gates at v_{n+1}.
+        if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica_[i * lanes_ + l], dt_ms);
+        set_gates(s, x, v_mV[static_cast<std::size_t>(s.node) * lanes_ + l], dt_ms, false);
+      }
+    }
+    return;
+  }
+  if (dt_ms != table_dt_ms_) build_tables(dt_ms);
   for (std::size_t i = 0; i < sites_.size(); ++i) {
     const Site& s = sites_[i];
+    const std::size_t first = gate_first_[i], count = gate_last_[i] - first;
     for (std::size_t l = 0; l < lanes_; ++l) {
       State& x = state_[i * lanes_ + l];
-      const double ica = ica_[i * lanes_ + l];
-      const double v = v_mV[static_cast<std::size_t>(s.node) * lanes_ + l];
-      if (rate_tables_) {
-        if (s.g.calcium_pool) {  // CaDynamics_E2 first (§11.2 step 9), its factor precomputed for dt
-          const hay::CalciumPool& p = s.g.pool;
-          const double cai_inf = p.min_cai_mM - pool_decay_influx_[i] * ica * p.gamma;
-          x.cai += pool_factor_[i] * (cai_inf - x.cai);
-        }
-        set_gates_tabulated(i, x, v);
-      } else {
-        if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica, dt_ms);  // CaDynamics_E2 first (§11.2 step 9)
-        set_gates(s, x, v, dt_ms, false);
+      if (s.g.calcium_pool) {  // CaDynamics_E2 first (§11.2 step 9), its factor precomputed for dt
+        const double cai_inf = s.g.pool.min_cai_mM - pool_decay_influx_[i] * ica_[i * lanes_ + l] * s.g.pool.gamma;
+        x.cai += pool_factor_[i] * (cai_inf - x.cai);
       }
+      // The gates at v_{n+1}, x_inf and the cnexp factor read from the table.
+      const double v = v_mV[static_cast<std::size_t>(s.node) * lanes_ + l];
+      const double position = (std::clamp(v, kTableLow_mV, kTableHigh_mV) - kTableLow_mV) * kTablePointsPerMv;
+      const auto k = std::min(static_cast<std::size_t>(position), table_size_ - 2);
+      const double* lo = &table_[k * kTableWidth + first];
+      relax_gates(x.gate.data() + first, lo, lo + kTableWidth, position - static_cast<double>(k), count, kGateCount);
+      if (s.g.sk_e2 > 0) x.sk_z += sk_table_factor_ * (sk_z_inf_tabulated(x.cai) - x.sk_z);
     }
   }
 }

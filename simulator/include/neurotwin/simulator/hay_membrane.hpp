@@ -68,7 +68,6 @@ class HayMembrane final : public Mechanism {
   struct Channel;
   static const std::vector<Channel>& channels();
   void set_gates(const Site& s, State& x, double v, double dt_ms, bool steady) const;
-  void set_gates_tabulated(std::size_t site, State& x, double v) const;
   void build_tables(double dt_ms);
 
   // Row k (v_k = kTableLow + k * kTableStep): the steady states of all
@@ -79,7 +78,7 @@ class HayMembrane final : public Mechanism {
 
   std::vector<Site> sites_;
   // Site i updates gates gate_first_[i] ... gate_last_[i] - 1 (its inserted
-  // channels' gates and those between them).
+  // channels' gates, those between them, and one more to make the count even).
   std::vector<std::uint32_t> gate_first_, gate_last_;
   std::vector<char> axonal_;   // per site: gates of the axon-only channels (NaTa_t, Nap_Et2, K_Pst, K_Tst)
   std::vector<char> ih_only_;  // per site: no channel but Ih (ica stays 0)
