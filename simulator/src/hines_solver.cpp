@@ -20,20 +20,27 @@ void solve_lanes(const std::vector<int>& parent, double* d, double* rhs, const d
                  std::size_t runtime_lanes) {
   const std::size_t lanes = kLanes ? kLanes : runtime_lanes;
   const std::size_t n = parent.size();
-  // Triangularization, leaves to root: eliminate a_i from the parent's row.
+  // Triangularization, leaves to root: eliminate a_i from the parent's row,
+  // d_p -= (a_i b_i) / d_i (a division and a subtraction on the chain of
+  // dependent updates), rhs_p -= a_i (1 / d_i) rhs_i; d_i then holds its
+  // reciprocal for the back substitution.
   for (std::size_t i = n - 1; i >= 1; --i) {
     const std::size_t p = static_cast<std::size_t>(parent[i]) * lanes, c = i * lanes;
+    const double ab = a[i] * b[i];
     for (std::size_t l = 0; l < lanes; ++l) {
-      const double f = a[i] / d[c + l];
-      d[p + l] -= f * b[i];
-      rhs[p + l] -= f * rhs[c + l];
+      const double d_i = d[c + l];
+      const double reciprocal = 1.0 / d_i;
+      d[p + l] -= ab / d_i;
+      rhs[p + l] -= a[i] * reciprocal * rhs[c + l];
+      d[c + l] = reciprocal;
     }
   }
-  // Back substitution, root to leaves.
+  // Back substitution, root to leaves: a multiplication by the stored
+  // reciprocal instead of a division on the dependent chain.
   for (std::size_t l = 0; l < lanes; ++l) rhs[l] /= d[l];
   for (std::size_t i = 1; i < n; ++i) {
     const std::size_t p = static_cast<std::size_t>(parent[i]) * lanes, c = i * lanes;
-    for (std::size_t l = 0; l < lanes; ++l) rhs[c + l] = (rhs[c + l] - b[i] * rhs[p + l]) / d[c + l];
+    for (std::size_t l = 0; l < lanes; ++l) rhs[c + l] = (rhs[c + l] - b[i] * rhs[p + l]) * d[c + l];
   }
 }
 
