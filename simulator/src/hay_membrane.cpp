@@ -236,9 +236,9 @@ void HayMembrane::add_currents(const MembraneArrays& m) const {
 }
 
 void HayMembrane::correct_ion_currents(const double* delta_mV) {
-  for (std::size_t i = 0; i < sites_.size(); ++i)
-    for (std::size_t l = 0; l < lanes_; ++l)
-      ica_[i * lanes_ + l] += dica_dv_[i * lanes_ + l] * delta_mV[static_cast<std::size_t>(sites_[i].node) * lanes_ + l];
+  // ica += g_Ca delta where the pool reads ica, in advance (one pass over
+  // the sites less); the simulation leaves delta untouched until then.
+  ica_delta_mV_ = delta_mV;
 }
 
 void HayMembrane::advance(const double* v_mV, double dt_ms) {
@@ -248,10 +248,11 @@ void HayMembrane::advance(const double* v_mV, double dt_ms) {
       for (std::size_t l = 0; l < lanes_; ++l) {
         State& x = state_[i * lanes_ + l];
         // CaDynamics_E2 first (§11.2 step 9), then the gates at v_{n+1}.
-        if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica_[i * lanes_ + l], dt_ms);
+        if (s.g.calcium_pool) x.cai = s.g.pool.step(x.cai, ica(i, l), dt_ms);
         set_gates(s, x, v_mV[static_cast<std::size_t>(s.node) * lanes_ + l], dt_ms, false);
       }
     }
+    ica_delta_mV_ = nullptr;
     return;
   }
   if (dt_ms != table_dt_ms_) build_tables(dt_ms);
@@ -261,7 +262,7 @@ void HayMembrane::advance(const double* v_mV, double dt_ms) {
     for (std::size_t l = 0; l < lanes_; ++l) {
       State& x = state_[i * lanes_ + l];
       if (s.g.calcium_pool) {  // CaDynamics_E2 first (§11.2 step 9), its factor precomputed for dt
-        const double cai_inf = s.g.pool.min_cai_mM - pool_decay_influx_[i] * ica_[i * lanes_ + l] * s.g.pool.gamma;
+        const double cai_inf = s.g.pool.min_cai_mM - pool_decay_influx_[i] * ica(i, l) * s.g.pool.gamma;
         x.cai += pool_factor_[i] * (cai_inf - x.cai);
       }
       // The gates at v_{n+1}, x_inf and the cnexp factor read from the table.
@@ -273,6 +274,7 @@ void HayMembrane::advance(const double* v_mV, double dt_ms) {
       if (s.g.sk_e2 > 0) x.sk_z += sk_table_factor_ * (sk_z_inf_tabulated(x.cai) - x.sk_z);
     }
   }
+  ica_delta_mV_ = nullptr;
 }
 
 }  // namespace neurotwin

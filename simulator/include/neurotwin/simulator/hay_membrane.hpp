@@ -88,6 +88,14 @@ class HayMembrane final : public Mechanism {
   // ica (mA/cm²) of the present step at v_n, read by the pool update (§11.2 step 9).
   mutable std::vector<double> ica_;
   mutable std::vector<double> dica_dv_;  // S/cm², the calcium conductance at v_n
+  // Crank-Nicolson: the solve's delta (by node) handed to
+  // correct_ion_currents; until advance, ica is read at the midpoint.
+  const double* ica_delta_mV_ = nullptr;
+  double ica(std::size_t site, std::size_t lane) const {
+    const std::size_t x = site * lanes_ + lane;
+    if (!ica_delta_mV_) return ica_[x];
+    return ica_[x] + dica_dv_[x] * ica_delta_mV_[static_cast<std::size_t>(sites_[site].node) * lanes_ + lane];
+  }
   bool rate_tables_;
   double nernst_factor_mV_;  // 1000 R T / (2 F)
   double table_dt_ms_ = -1;

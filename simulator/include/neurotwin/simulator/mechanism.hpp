@@ -32,7 +32,8 @@ class Mechanism {
   // Crank-Nicolson only, after the solve: the currents a mechanism keeps for
   // its concentrations (ica for a calcium pool) move from v_n to the
   // midpoint v_n + delta, i += (di/dv) delta (NEURON's secondorder = 2), so
-  // that they are second order too. delta is indexed by node.
+  // that they are second order too. delta is indexed by node and stays
+  // valid and unchanged until the following advance (which may apply it).
   virtual void correct_ion_currents(const double* /*delta_mV*/) {}
   // Advances states over dt with v = v_{n+1} (NEURON's cnexp, spec §11.2 step 9).
   virtual void advance(const double* v_mV, double dt_ms) = 0;
