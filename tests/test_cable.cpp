@@ -191,3 +191,43 @@ TEST_CASE("numeric synaptic slope (NEURON's 0.001-mV difference) agrees with the
   CHECK(numeric != analytic);                        // the option does something
   CHECK(numeric == Approx(analytic).margin(1e-3));   // and only at the level of the linearization
 }
+
+TEST_CASE("synaptic current and slope equal g(v) (v - e) and its derivative for any mix of components") {
+  // Two plain and two Mg-blocked components with their own kinetics: the
+  // general path (the common kinds have compile-time ones), exact and tabulated.
+  SynapseKind kind{"mixed", -10.0, 1.2,
+                   {ConductanceComponent{0.3, 3.0, 0.0004, false}, ConductanceComponent{2.0, 70.0, 0.0003, true},
+                    ConductanceComponent{0.5, 9.0, 0.0002, false}, ConductanceComponent{1.0, 40.0, 0.0005, true}}};
+  const bool tabulated = GENERATE(false, true);
+  const bool numeric = GENERATE(false, true);
+  kind.tabulated_mg_block = tabulated;
+  kind.numeric_slope = numeric;
+  DYNAMIC_SECTION("tabulated " << tabulated << ", numeric slope " << numeric) {
+    const std::vector<double> area_um2 = {500.0, 800.0};
+    SynapseArray syn(kind, {1, 0}, area_um2, 1);
+    syn.deliver(0, 0, 1.0);
+    syn.deliver(1, 0, 0.5);
+    for (int k = 0; k < 40; ++k) syn.advance(0.025);
+    const std::vector<double> v = {-61.3113, -23.7071};  // inside table intervals
+    std::vector<double> rhs(2, 0.0), diag(2, 0.0);
+    syn.add_currents(MembraneArrays{v.data(), rhs.data(), diag.data(), 1});
+    for (std::size_t i = 0; i < 2; ++i) {
+      const auto node = static_cast<std::size_t>(syn.node(i));
+      const double scale = 100.0 / area_um2[node], vn = v[node], h = 1e-4;
+      const double current = syn.conductance_uS(i, vn) * (vn - kind.e_rev_mV) * scale;
+      const double slope = (syn.conductance_uS(i, vn + h) * (vn + h - kind.e_rev_mV) -
+                            syn.conductance_uS(i, vn - h) * (vn - h - kind.e_rev_mV)) / (2 * h) * scale;
+      CHECK(current != 0.0);
+      CHECK(rhs[node] == Approx(-current).epsilon(1e-12));
+      CHECK(diag[node] == Approx(slope).epsilon(numeric && !tabulated ? 1e-3 : 1e-6));
+    }
+  }
+}
+
+TEST_CASE("a synapse kind without components or with more than four is refused by name") {
+  const std::vector<double> area_um2 = {500.0};
+  SynapseKind none{"empty", 0.0, 1.0, {}};
+  CHECK_THROWS_WITH(SynapseArray(none, {0}, area_um2), Catch::Contains("'empty'"));
+  SynapseKind many{"many", 0.0, 1.0, std::vector<ConductanceComponent>(5)};
+  CHECK_THROWS_WITH(SynapseArray(many, {0}, area_um2), Catch::Contains("'many'") && Catch::Contains("more than 4"));
+}
