@@ -98,15 +98,12 @@ void SynapseArray::deliver(std::size_t i, std::size_t lane, double weight) {
 }
 
 double SynapseArray::conductance_uS(std::size_t i, double v_mV, std::size_t lane) const {
-  double g = 0;
-  for (std::size_t c = 0; c < factor_.size(); ++c) {
-    const ConductanceComponent& comp = kind_.components[c];
-    double gc = comp.gmax_uS * (b_[c][i * lanes_ + lane] - a_[c][i * lanes_ + lane]);
-    if (gc == 0.0) continue;
-    if (comp.magnesium_block) gc *= block(v_mV);
-    g += gc;
-  }
-  return g;
+  // The sums add_currents uses: g_plain + g_mg B_Mg(v).
+  const std::size_t x = i * lanes_ + lane;
+  double g_plain = 0, g_mg = 0;
+  for (std::size_t c : plain_) g_plain += gmax_[c] * (b_[c][x] - a_[c][x]);
+  for (std::size_t c : blocked_) g_mg += gmax_[c] * (b_[c][x] - a_[c][x]);
+  return g_mg != 0.0 ? g_plain + g_mg * block(v_mV) : g_plain;
 }
 
 namespace {
