@@ -16,6 +16,7 @@ steps=${2:-20}
 work=$(mktemp -d /tmp/neurotwin-membench-XXXX)
 trap 'rm -rf "$work"' EXIT
 common=(--set model.depth=3 --set model.width=64 --set model.first_kernel_ms=45 --set model.kernel_ms=19
+        --set model.input_pooling_band_um=0 --set "model.first_layer_windows_ms=[]" --set model.detach_soma_head=false
         --set training.batch_size=8 --set training.window_ms=400 --set "training.stages.steps=[$steps]"
         --set training.validate_every=1000000 --set dataset.valid_simulations=2 --set dataset.test_simulations=1)
 printf "%-14s %10s %10s %12s %14s\n" "train sims" "file MB" "cache MB" "train s" "peak RSS MB"

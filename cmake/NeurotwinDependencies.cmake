@@ -35,6 +35,9 @@ neurotwin_require(yaml-cpp_FOUND "yaml-cpp" "libyaml-cpp-dev")
 find_package(CLI11 QUIET)
 neurotwin_require(CLI11_FOUND "CLI11" "libcli11-dev")
 
+find_package(nlohmann_json 3 QUIET)
+neurotwin_require(nlohmann_json_FOUND "nlohmann_json" "nlohmann-json3-dev")
+
 find_package(Threads REQUIRED)
 
 # MPI (Debian's OpenMPI) for `mpirun -np N neurotwin simulate`; optional.

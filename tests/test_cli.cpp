@@ -2,6 +2,8 @@
 #include <catch2/catch.hpp>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 #include "test_support.hpp"
 
@@ -21,7 +23,7 @@ const char* kTiny =
     "simulation: {duration_ms: 700}\n"
     "dataset: {train_simulations: 4, valid_simulations: 2, test_simulations: 2}\n"
     "cell: {excitatory_gmax_nS: 0.4}\n"
-    "model: {first_kernel_ms: 9, kernel_ms: 3}\n"
+    "model: {first_kernel_ms: 9, kernel_ms: 3, first_layer_windows_ms: [2, 5, 9]}\n"
     "training: {stages: {steps: [12]}, batch_size: 2, window_ms: 100, validate_every: 6, checkpoint_every: 6}\n"
     "sweep: {depths: [1, 2], widths: [2, 4]}\n";
 
@@ -150,13 +152,17 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
   REQUIRE(run.status == 0);
   for (const char* f : {"config.resolved.yaml", "data/train.h5", "data/valid.h5", "data/test.h5", "sweep/results.csv",
                         "sweep/results.json", "sweep/d1_w2/best_model.pt", "sweep/d2_w4/result.yaml", "export/surrogate.pt",
-                        "export/surrogate.yaml", "evaluation/metrics.json"})
+                        "export/surrogate.yaml", "evaluation/metrics.json", "sweep/glm/best_model.pt",
+                        "sweep/d1_w2/training_log.csv"})
     CHECK(fs::exists(out / f));
-  CHECK_THAT(run.output, Catch::Contains("Smallest network within") && Catch::Contains("depth width"));
+  CHECK_THAT(run.output, Catch::Contains("Smallest network within") && Catch::Contains("model depth width") &&
+                             Catch::Contains("GLM baseline"));
   std::ifstream csv(out / "sweep" / "results.csv");
-  int lines = 0;
-  for (std::string line; std::getline(csv, line);) ++lines;
-  CHECK(lines == 5);  // header + 2 x 2
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(csv, line);) lines.push_back(line);
+  REQUIRE(lines.size() == 6);  // header + the GLM + 2 x 2
+  CHECK(lines[1].rfind("glm,", 0) == 0);
+  CHECK(lines[1].find(",0,") != std::string::npos);  // the baseline is never the chosen network
 
   SECTION("rerunning resumes: completed work is kept") {
     const auto again = run_command(nt("run " + config));
@@ -184,6 +190,16 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
     const auto fresh = run_command(nt("export " + config + " --model " + model + " --output " + dir.file("mine.pt")));
     CHECK(fresh.status == 0);
     CHECK(fs::exists(dir.file("mine.yaml")));
+  }
+  SECTION("the GLM baseline is evaluated like a network and is not exported") {
+    const auto glm = (out / "sweep" / "glm" / "best_model.pt").string();
+    const auto e = run_command(nt("evaluate " + config + " --model " + glm));
+    INFO(e.output);
+    CHECK(e.status == 0);
+    CHECK_THAT(e.output, Catch::Contains("spike AUC"));
+    const auto x = run_command(nt("export " + config + " --model " + glm + " --output " + dir.file("glm.pt")));
+    CHECK(x.status == 2);
+    CHECK_THAT(x.output, Catch::Contains("GLM baseline") && Catch::Contains("best_model.pt"));
   }
   SECTION("evaluate reads the test split and writes metrics") {
     const auto e = run_command(nt("evaluate " + config + " --model " + (out / "sweep" / "d1_w2" / "best_model.pt").string()));

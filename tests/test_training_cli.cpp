@@ -29,7 +29,7 @@ std::string mpirun() {
 const char* kSettings =
     " --set simulation.duration_ms=1000 --set simulation.store_dendritic_voltages=true"
     " --set dataset.train_simulations=4 --set dataset.valid_simulations=2 --set dataset.test_simulations=1"
-    " --set cell.excitatory_gmax_nS=0.4 --set model.depth=2 --set model.width=6 --set model.first_kernel_ms=15"
+    " --set cell.excitatory_gmax_nS=0.4 --set model.depth=2 --set model.width=6 --set model.first_kernel_ms=15 --set model.first_layer_windows_ms=[5,15]"
     " --set model.kernel_ms=5 --set training.ignore_first_ms=200 --set training.window_ms=150 --set training.batch_size=4"
     " --set training.optimizer=nadam --set training.stages.steps=[4,4] --set training.stages.learning_rate=[0.003,0.001]"
     " --set training.stages.spike_loss_weight=[1,2] --set training.stages.soma_loss_weight=[0.02,0.01]"

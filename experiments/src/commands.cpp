@@ -1,5 +1,6 @@
 #include "commands.hpp"
 
+#include <nlohmann/json.hpp>
 #include <H5public.h>
 
 #include <cmath>
@@ -202,19 +203,11 @@ Context make_context(const CommonOptions& options) {
   return ctx;
 }
 
-std::string metrics_json(const EvaluationMetrics& m) {
-  auto num = [](double v) {
-    if (!std::isfinite(v)) return std::string("null");
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%.6g", v);
-    return std::string(buf);
-  };
-  std::ostringstream o;
-  o << "{\"spike_auc\": " << num(m.spike_auc) << ", \"tpr_at_fpr_0.25pct\": " << num(m.tpr_at_fpr_0p25)
-    << ", \"tpr_at_fpr_1pct\": " << num(m.tpr_at_fpr_1) << ", \"soma_rmse_mV\": " << num(m.soma_rmse_mV)
-    << ", \"soma_explained_variance\": " << num(m.soma_explained_variance) << ", \"bins\": " << m.bins
-    << ", \"spike_bins\": " << m.spikes << "}";
-  return o.str();
+void write_evaluation_json(const ExperimentConfig& config, const std::string& model_path, const EvaluationMetrics& m) {
+  const nlohmann::json out = {{"model", model_path},
+                              {"test", split_path(config, "test")},
+                              {"metrics", nlohmann::json::parse(metrics_json(m))}};
+  write_text_file((fs::path(config.output_dir) / "evaluation" / "metrics.json").string(), out.dump(2) + "\n");
 }
 
 std::string describe_metrics(const EvaluationMetrics& m) {
@@ -246,6 +239,14 @@ int run_train(Context& ctx, const MpiWorld& world) {
   world.any(false);  // the others wait until rank 0 has cleared the directory
   const SurrogateData train = SurrogateData::open({split_path(c, "train")}, c.training.targets);
   const SurrogateData valid = SurrogateData::open({split_path(c, "valid")}, c.training.targets);
+  if (c.model_architecture == "glm") {
+    if (world.active()) throw InputError("model.architecture glm: the GLM is fitted by one process (run without mpirun)");
+    log_line("fitting the GLM baseline on " + std::to_string(train.size()) + " simulations");
+    const TrainingResult r = train_glm(c.glm, c.training.targets, train, valid, dir.string());
+    std::printf("GLM baseline: validation AUC %.4f, %d Newton iterations, %.1f s; %s\n", r.best_valid_auc, r.steps_done,
+                r.wall_seconds, r.best_model_path.c_str());
+    return 0;
+  }
   TcnConfig model = c.model;
   model.input_channels = static_cast<int>(train.input_count());
   if (root)
@@ -275,11 +276,9 @@ int run_evaluate(Context& ctx, const std::string& model_path_in) {
       model_path_in.empty() ? (fs::path(c.output_dir) / "train" / "best_model.pt").string() : model_path_in;
   TrainedSurrogate trained = load_trained(model_path, ctx.device);
   const SurrogateData test = SurrogateData::open({split_path(c, "test")}, c.training.targets);
-  const EvaluationMetrics m =
-      evaluate_tcn(trained.model, trained.soma_bias_mV, test, c.training.targets, ctx.device, c.training.input_layer);
+  const EvaluationMetrics m = evaluate_trained(trained, test, c.training.targets, ctx.device, c.training.input_layer);
+  write_evaluation_json(c, model_path, m);
   const std::string out = (fs::path(c.output_dir) / "evaluation" / "metrics.json").string();
-  write_text_file(out, "{\"model\": \"" + model_path + "\", \"test\": \"" + split_path(c, "test") +
-                           "\", \"metrics\": " + metrics_json(m) + "}\n");
   std::printf("test metrics of %s:\n  %s\n", model_path.c_str(), describe_metrics(m).c_str());
   log_line("wrote " + out);
   return 0;
@@ -293,6 +292,9 @@ int run_export(Context& ctx, const std::string& model_path_in, const std::string
                              : fs::path(c.export_.file).is_absolute() ? c.export_.file
                                                                        : (fs::path(c.output_dir) / "export" / c.export_.file).string();
   TrainedSurrogate trained = load_trained(model_path, torch::kCPU);
+  if (trained.is_glm())
+    throw InputError(model_path + ": is the GLM baseline, the floor networks are compared with; export writes TCN "
+                     "surrogates (give --model a TCN's best_model.pt)");
   const DatasetReader train(split_path(c, "train"));
   if (train.input_count() != static_cast<std::size_t>(trained.model->config().input_channels))
     throw InputError(model_path + ": model has " + std::to_string(trained.model->config().input_channels) +

@@ -9,6 +9,7 @@
 #include "neurotwin/datasets/dataset_schema.hpp"
 #include "neurotwin/simulator/cell_model.hpp"
 #include "neurotwin/surrogate/evaluator.hpp"
+#include "neurotwin/surrogate/sweep_results.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
 
 namespace neurotwin::cli {
@@ -53,16 +54,6 @@ BuiltCell build_cell(const ExperimentConfig& config);
 int dendrite_node(const CellModel& cell, const std::string& location);
 std::string split_path(const ExperimentConfig& config, const std::string& split);
 
-// One row of a sweep's results table.
-struct SweepRow {
-  int depth = 0, width = 0, first_kernel_ms = 0, kernel_ms = 0;
-  std::int64_t parameters = 0, macs_per_ms = 0;
-  double valid_auc = 0;
-  EvaluationMetrics test;
-  double training_seconds = 0;
-  std::string model_path;
-};
-
 // Which part of every split this process generates: shard `index` of
 // `count` (contiguous blocks of simulations).
 struct ShardSpec {
@@ -106,8 +97,9 @@ int run_dataset_plot(const std::string& file, const PlotOptions& options);
 TrainingResult train_with_progress(const Context& ctx, const TcnConfig& model, const SurrogateData& train,
                                    const SurrogateData& valid, const std::string& dir, Progress* progress,
                                    ProcessGroup& group);
-std::string metrics_json(const EvaluationMetrics& m);
 std::string describe_metrics(const EvaluationMetrics& m);
+// <output_dir>/evaluation/metrics.json: the model, the test file, its metrics.
+void write_evaluation_json(const ExperimentConfig& config, const std::string& model_path, const EvaluationMetrics& m);
 void write_text_file(const std::string& path, const std::string& text);  // atomic (temp + rename)
 
 }  // namespace neurotwin::cli

@@ -93,10 +93,25 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"dataset.train_simulations", &c.dataset.train_simulations, 1, 1e8, {}, ""},
       {"dataset.valid_simulations", &c.dataset.valid_simulations, 1, 1e8, {}, ""},
       {"dataset.test_simulations", &c.dataset.test_simulations, 1, 1e8, {}, ""},
+      {"model.architecture", &c.model_architecture, 0, 0, {"tcn", "glm"},
+       "what `train` fits: a TCN, or the GLM baseline of the glm section"},
       {"model.depth", &c.model.depth, 1, 64, {}, ""},
       {"model.width", &c.model.width, 1, 4096, {}, ""},
       {"model.first_kernel_ms", &c.model.first_kernel_ms, 1, 1000, {}, ""},
       {"model.kernel_ms", &c.model.kernel_ms, 1, 1000, {}, ""},
+      {"model.input_projection", &c.model.input_projection, 0, 4096, {},
+       "factorized input layer: synapses -> this many channels by a 1x1 convolution (0: plain TCN)"},
+      {"model.input_pooling_band_um", &c.model.input_pooling_band_um, 0, 1e5, {},
+       "> 0: the first layer sees input counts pooled by kind x tree x distance bands of this width (fixed, not "
+       "learned; replaces input_projection)"},
+      {"model.first_layer_windows_ms", &c.model.first_layer_windows_ms, 1, 1000, {},
+       "non-empty: first-layer kernels are sums of boxcars over the last w ms (as the GLM's windows)"},
+      {"model.detach_soma_head", &c.model.detach_soma_head, 0, 0, {},
+       "the soma loss trains the soma head only, not the hidden layers (they serve the spike loss)"},
+      {"model.dropout", &c.model.dropout, 0, 0.99, {}, "dropout probability after every hidden layer (training only)"},
+      {"glm.windows_ms", &c.glm.windows_ms, 1, 10000, {}, "each input group's count over the last w ms is a feature"},
+      {"glm.distance_edges_um", &c.glm.distance_edges_um, 1e-3, 1e6, {}, "path-distance bands of the input groups"},
+      {"glm.l2", &c.glm.l2, 0, 1e12, {}, "penalty 0.5 l2 |beta|^2 on standardized coefficients (scikit-learn C = 1/l2)"},
       {"training.recipe", &c.training_keys.recipe, 0, 0, {"neurotwin", "beniaguev"}, "defaults of the training keys below"},
       {"training.optimizer", &c.training_keys.optimizer, 0, 0, {"adam", "nadam"}, ""},
       {"training.weight_decay", &c.training.weight_decay, 0, 10, {}, "L2 coefficient added to the gradient"},
@@ -114,6 +129,8 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"training.early_stopping_validations", &c.training.early_stopping_validations, 0, 1e9, {},
        "stop after this many validations without a better AUC (0: never)"},
       {"training.window_cache_mb", &c.training.window_cache_mb, 0, 1e7, {}, "decoded training simulations kept in memory"},
+      {"training.spike_bias_at_base_rate", &c.training.spike_bias_at_base_rate, 0, 0, {},
+       "start the spike head's bias at the training spike rate (false: at -4)"},
       {"training.validate_every", &c.training.validate_every, 1, 1e9, {}, ""},
       {"training.checkpoint_every", &c.training.checkpoint_every, 1, 1e9, {}, ""},
       {"training.ignore_first_ms", &c.training.targets.ignore_first_ms, 0, 1e6, {}, ""},
@@ -223,7 +240,10 @@ class Reader {
               fail(f.key, node, "'" + *target + "' is not one of: " + list);
             }
           } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<double>>) {
-            if (!node.IsSequence() || node.size() == 0) fail(f.key, node, "must be a non-empty list");
+            // Lists are non-empty, except the first layer's boxcars ([]: free kernels).
+            const bool may_be_empty = f.key == "model.first_layer_windows_ms";
+            if (!node.IsSequence() || (node.size() == 0 && !may_be_empty))
+              fail(f.key, node, may_be_empty ? "must be a list" : "must be a non-empty list");
             target->clear();
             for (const YAML::Node& item : node)
               target->push_back(static_cast<typename T::value_type>(number(f, item, std::is_same_v<T, std::vector<int>>)));
@@ -363,6 +383,7 @@ void apply_training_recipe(ExperimentConfig& c) {
     t.batch_size = 8;
     t.window_ms = 400;
     t.weight_decay = 2e-8;
+    t.early_stopping_validations = 0;
     t.dendrite_pca_components = 20;
     t.validate_every = 100;
     t.checkpoint_every = 100;
@@ -372,6 +393,7 @@ void apply_training_recipe(ExperimentConfig& c) {
     t.batch_size = 16;
     t.window_ms = 200;
     t.weight_decay = 0;
+    t.early_stopping_validations = 5;
     t.dendrite_pca_components = 0;
     t.validate_every = 100;
     t.checkpoint_every = 100;
@@ -387,8 +409,11 @@ VoltageScheme voltage_scheme(const SimulationConfig& s) {
 ExperimentConfig::ExperimentConfig() {
   model.depth = 3;
   model.width = 24;
-  model.first_kernel_ms = 35;
+  model.first_kernel_ms = 100;
   model.kernel_ms = 15;
+  model.input_pooling_band_um = 200;
+  model.first_layer_windows_ms = {2, 5, 10, 20, 50, 100};
+  model.detach_soma_head = true;
   apply_integration_preset(simulation);
   apply_training_recipe(*this);
 }
@@ -498,6 +523,12 @@ ExperimentConfig load_config(const std::string& path, const std::vector<Override
   }
   config.training.optimizer = parse_optimizer(config.training_keys.optimizer);
   config.training.input_layer = parse_input_layer(config.training_keys.input_layer);
+  for (int w : config.model.first_layer_windows_ms)
+    if (w > config.model.first_kernel_ms)
+      fail("model.first_layer_windows_ms", "every window must fit in model.first_kernel_ms (" +
+                                               std::to_string(config.model.first_kernel_ms) + ")");
+  if (config.model.input_pooling_band_um > 0 && config.model.input_projection > 0)
+    fail("model.input_pooling_band_um", "replaces the learned projection: set model.input_projection to 0");
   if (config.training.dendrite_pca_components > 0 && !config.simulation.store_dendritic_voltages)
     fail("training.dendrite_pca_components", "needs simulation.store_dendritic_voltages: true (the dendritic targets)");
   if (config.protocol.spatial_noise_low > config.protocol.spatial_noise_high)
@@ -505,6 +536,7 @@ ExperimentConfig load_config(const std::string& path, const std::vector<Override
   config.protocol.duration_ms = config.simulation.duration_ms;
   try {
     config.protocol.validate();
+    config.glm.validate();
   } catch (const InputError& e) {
     throw InputError(origin + ": " + e.what());
   }

@@ -52,7 +52,7 @@ struct DatasetConfig {
 
 struct SweepConfig {
   std::vector<int> depths = {1, 3};
-  std::vector<int> widths = {8, 16};
+  std::vector<int> widths = {16, 32};
   double auc_margin = 0.01;
 };
 
@@ -63,7 +63,7 @@ struct ExportConfig {
 // The training stage table as the configuration holds it: one column per
 // key, one entry per stage (all of equal length).
 struct StageTable {
-  std::vector<int> steps = {1000};
+  std::vector<int> steps = {2000};
   std::vector<double> learning_rate = {1e-3};
   std::vector<double> spike_loss_weight = {1.0};
   std::vector<double> soma_loss_weight = {0.02};
@@ -90,6 +90,8 @@ struct ExperimentConfig {
   InputProtocolConfig protocol;
   DatasetConfig dataset;
   TcnConfig model;
+  std::string model_architecture = "tcn";  // what `train` fits: tcn | glm (the baseline)
+  GlmConfig glm;
   TrainingKeys training_keys;
   TrainingConfig training;  // built from training_keys and the training.* keys
   SweepConfig sweep;

@@ -68,12 +68,15 @@ int main(int argc, char** argv) {
       "train",
       "train the TCN of the `model` section on the training files (streamed windows; stage table, early stopping,\n"
       "dendritic PCA head per `training`). Resumable: rerun the same command after an interruption. Data-parallel:\n"
-      "`mpirun -np N neurotwin train` splits every batch over N processes (same result as one process)");
+      "`mpirun -np N neurotwin train` splits every batch over N processes (same result as one process).\n"
+      "With --set model.architecture=glm it fits the GLM baseline instead (pooled input counts, logistic regression)");
   add_common(train, common);
-  auto* evaluate = app.add_subcommand("evaluate", "score a trained model on the test file (AUC, TPR at low FPR, soma RMSE)");
+  auto* evaluate = app.add_subcommand(
+      "evaluate", "score a trained model (a TCN or the GLM baseline) on the test file (AUC, TPR at low FPR, soma RMSE)");
   add_common(evaluate, common);
   evaluate->add_option("--model", model_path, "trained model (default: <output_dir>/train/best_model.pt)");
-  auto* sweep = app.add_subcommand("sweep", "train every depth x width of the `sweep` section; write the results table");
+  auto* sweep = app.add_subcommand(
+      "sweep", "fit the GLM baseline, train every depth x width of the `sweep` section; write the results table");
   add_common(sweep, common);
   auto* exporter = app.add_subcommand("export", "write a trained model as TorchScript plus a YAML sidecar");
   add_common(exporter, common);

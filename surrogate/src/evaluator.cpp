@@ -6,9 +6,18 @@ namespace neurotwin {
 
 EvaluationMetrics evaluate_tcn(TcnModel& model, double soma_bias_mV, const SurrogateData& data,
                                const TargetConventions& targets, torch::Device device, InputLayer layer) {
-  torch::NoGradGuard no_grad;
   const bool was_training = model->is_training();
   model->eval();
+  const EvaluationMetrics m = evaluate_forward(
+      [&](const InputEvents& x) { return layer == InputLayer::events ? model->forward(x) : model->forward(x.to_dense(device)); },
+      soma_bias_mV, data, targets);
+  if (was_training) model->train();
+  return m;
+}
+
+EvaluationMetrics evaluate_forward(const EventForward& forward, double soma_bias_mV, const SurrogateData& data,
+                                   const TargetConventions& targets) {
+  torch::NoGradGuard no_grad;
   const auto bins = static_cast<long>(data.bins());
   const auto channels = static_cast<long>(data.input_count());
   const auto first = static_cast<std::size_t>(targets.ignore_first_ms);
@@ -28,7 +37,7 @@ EvaluationMetrics evaluate_tcn(TcnModel& model, double soma_bias_mV, const Surro
       }
     }
     const InputEvents x = events.finish();
-    const auto out = layer == InputLayer::events ? model->forward(x) : model->forward(x.to_dense(device));
+    const auto out = forward(x);
     const torch::Tensor p = torch::sigmoid(out.spike_logit).to(torch::kCPU).contiguous();
     const torch::Tensor v = (out.soma + soma_bias_mV).to(torch::kCPU).contiguous();
     for (std::size_t j = 0; j < n; ++j) {
@@ -43,7 +52,6 @@ EvaluationMetrics evaluate_tcn(TcnModel& model, double soma_bias_mV, const Surro
       }
     }
   }
-  if (was_training) model->train();
   EvaluationMetrics m;
   m.spike_auc = roc_auc(probability, labels);
   m.tpr_at_fpr_0p25 = tpr_at_fpr(probability, labels, 0.0025);

@@ -30,6 +30,10 @@ void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_
   std::ostringstream src;
   src << "def forward(self, x):\n";
   src << "    h = x\n";
+  if (c.input_projection > 0) {
+    module.register_parameter("projection", model->input_projection_weight().detach().clone().to(torch::kCPU), false);
+    src << "    h = torch.conv1d(h, self.projection)\n";
+  }
   for (int i = 0; i < c.depth; ++i) {
     auto [w, b] = model->folded_layer(i);
     module.register_parameter("w" + std::to_string(i), w.to(torch::kCPU), false);
@@ -84,6 +88,7 @@ void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_
   y << YAML::Key << "depth" << YAML::Value << c.depth << YAML::Key << "width" << YAML::Value << c.width;
   y << YAML::Key << "first_kernel_ms" << YAML::Value << c.first_kernel_ms << YAML::Key << "kernel_ms" << YAML::Value
     << c.kernel_ms;
+  y << YAML::Key << "input_projection" << YAML::Value << c.input_projection;
   y << YAML::Key << "receptive_field_ms" << YAML::Value << c.receptive_field_ms();
   y << YAML::Key << "parameters" << YAML::Value << model->parameter_count();
   y << YAML::Key << "macs_per_ms" << YAML::Value << model->macs_per_ms();

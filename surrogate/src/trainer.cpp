@@ -5,7 +5,10 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 
 #include "neurotwin/datasets/window_reader.hpp"
 #include "neurotwin/simulator/input_error.hpp"
@@ -17,12 +20,16 @@ namespace {
 namespace fs = std::filesystem;
 
 torch::Tensor config_tensor(const TcnConfig& c) {
-  return torch::tensor(
-      std::vector<std::int64_t>{c.input_channels, c.depth, c.width, c.first_kernel_ms, c.kernel_ms, c.dendrite_outputs});
+  std::vector<std::int64_t> v{c.input_channels, c.depth, c.width, c.first_kernel_ms, c.kernel_ms, c.dendrite_outputs,
+                              c.input_projection, c.fixed_projection ? 1 : 0,
+                              static_cast<std::int64_t>(c.first_layer_windows_ms.size())};
+  v.insert(v.end(), c.first_layer_windows_ms.begin(), c.first_layer_windows_ms.end());
+  return torch::tensor(v);
 }
 
 TcnConfig config_from_tensor(const torch::Tensor& t, const std::string& path) {
-  if (t.numel() != 5 && t.numel() != 6) throw InputError(path + ": malformed model config in checkpoint");
+  const std::int64_t n = t.numel();
+  if (n < 5 || n > 9 + 64) throw InputError(path + ": malformed model config in checkpoint");
   const auto v = t.to(torch::kCPU).contiguous();
   const auto* p = v.data_ptr<std::int64_t>();
   TcnConfig c;
@@ -31,13 +38,21 @@ TcnConfig config_from_tensor(const torch::Tensor& t, const std::string& path) {
   c.width = static_cast<int>(p[2]);
   c.first_kernel_ms = static_cast<int>(p[3]);
   c.kernel_ms = static_cast<int>(p[4]);
-  c.dendrite_outputs = t.numel() == 6 ? static_cast<int>(p[5]) : 0;
+  c.dendrite_outputs = t.numel() >= 6 ? static_cast<int>(p[5]) : 0;
+  c.input_projection = t.numel() >= 7 ? static_cast<int>(p[6]) : 0;
+  c.fixed_projection = t.numel() >= 8 && p[7] != 0;
+  if (n >= 9) {
+    if (p[8] < 0 || n != 9 + p[8]) throw InputError(path + ": malformed model config in checkpoint");
+    c.first_layer_windows_ms.assign(p + 9, p + n);
+  }
   return c;
 }
 
 bool same_shape(const TcnConfig& a, const TcnConfig& b) {
   return a.input_channels == b.input_channels && a.depth == b.depth && a.width == b.width &&
-         a.first_kernel_ms == b.first_kernel_ms && a.kernel_ms == b.kernel_ms && a.dendrite_outputs == b.dendrite_outputs;
+         a.first_kernel_ms == b.first_kernel_ms && a.kernel_ms == b.kernel_ms && a.dendrite_outputs == b.dendrite_outputs &&
+         a.input_projection == b.input_projection && a.fixed_projection == b.fixed_projection &&
+         a.first_layer_windows_ms == b.first_layer_windows_ms;
 }
 
 double read_double(torch::serialize::InputArchive& ar, const std::string& key) {
@@ -78,6 +93,39 @@ DendritePca fit_pca(const WindowReader& reader, const TrainingConfig& config) {
     }
   return fit_dendrite_pca(samples, config.dendrite_pca_components);
 }
+
+// training_log.csv: a header and one row per validation. Opening it for a
+// run that starts (or resumes) at `step` keeps only the rows up to that step.
+class TrainingLog {
+ public:
+  TrainingLog(std::string path, int step, bool writer) : path_(std::move(path)), writer_(writer) {
+    if (!writer_) return;
+    std::vector<std::string> kept{kHeader};
+    std::ifstream in(path_);
+    std::string line;
+    if (step > 0 && std::getline(in, line) && line == kHeader)
+      while (std::getline(in, line))
+        if (std::atol(line.substr(0, line.find(',')).c_str()) <= step && line.find(',') != std::string::npos)
+          kept.push_back(line);
+    std::ofstream out(path_, std::ios::trunc);
+    for (const std::string& l : kept) out << l << '\n';
+    if (!out) throw InputError(path_ + ": cannot write the training log");
+  }
+  void append(int step, double wall_seconds, double learning_rate, double train_loss, const EvaluationMetrics& valid) {
+    if (!writer_) return;
+    std::ofstream out(path_, std::ios::app);
+    char line[256];
+    std::snprintf(line, sizeof line, "%d,%.3f,%.6g,%.6g,%.6g,%.6g", step, wall_seconds, learning_rate, train_loss,
+                  valid.spike_auc, valid.soma_rmse_mV);
+    out << line << '\n';
+    if (!out) throw InputError(path_ + ": cannot write the training log");
+  }
+
+ private:
+  static constexpr const char* kHeader = "step,wall_seconds,learning_rate,train_loss,valid_auc,valid_soma_rmse_mV";
+  std::string path_;
+  bool writer_;
+};
 
 // Sums every parameter's gradient over the group (one flat buffer).
 void allreduce_gradients(const std::vector<torch::Tensor>& parameters, ProcessGroup& group) {
@@ -148,12 +196,66 @@ void save_trained(const TcnModel& model, double soma_bias_mV, double soma_clip_m
   save_archive(ar, path);
 }
 
+void save_trained(const GlmModel& model, double soma_bias_mV, double soma_clip_mV, const std::string& path) {
+  torch::serialize::OutputArchive ar;
+  ar.write("kind", torch::tensor(std::int64_t{1}));
+  model->save_to(ar);
+  ar.write("soma_bias_mV", scalar(soma_bias_mV));
+  ar.write("soma_clip_mV", scalar(soma_clip_mV));
+  save_archive(ar, path);
+}
+
+std::int64_t TrainedSurrogate::parameter_count() const {
+  return is_glm() ? glm->parameter_count() : model->parameter_count();
+}
+
+std::int64_t TrainedSurrogate::macs_per_ms() const { return is_glm() ? glm->macs_per_ms() : model->macs_per_ms(); }
+
+int TrainedSurrogate::receptive_field_ms() const {
+  return is_glm() ? glm->config().receptive_field_ms() : model->config().receptive_field_ms();
+}
+
+EvaluationMetrics evaluate_trained(TrainedSurrogate& surrogate, const SurrogateData& data, const TargetConventions& targets,
+                                   torch::Device device, InputLayer layer) {
+  if (!surrogate.is_glm()) return evaluate_tcn(surrogate.model, surrogate.soma_bias_mV, data, targets, device, layer);
+  return evaluate_forward([&](const InputEvents& x) { return surrogate.glm->forward(x); }, surrogate.soma_bias_mV, data,
+                          targets);
+}
+
+TrainingResult train_glm(const GlmConfig& config, const TargetConventions& targets, const SurrogateData& train,
+                         const SurrogateData& valid, const std::string& out_dir) {
+  const double soma_bias = train.mean_clipped_soma_mV();
+  GlmFitReport report;
+  GlmModel glm = fit_glm(config, train, targets, soma_bias, &report);
+  glm->eval();
+  const EvaluationMetrics m =
+      evaluate_forward([&](const InputEvents& x) { return glm->forward(x); }, soma_bias, valid, targets);
+  fs::create_directories(out_dir);
+  TrainingResult result;
+  result.steps_done = report.newton_iterations;
+  result.best_step = report.newton_iterations;
+  result.best_valid_auc = m.spike_auc;
+  result.soma_bias_mV = soma_bias;
+  result.wall_seconds = report.wall_seconds;
+  result.best_model_path = (fs::path(out_dir) / "best_model.pt").string();
+  save_trained(glm, soma_bias, targets.soma_clip_mV, result.best_model_path);
+  return result;
+}
+
 TrainedSurrogate load_trained(const std::string& path, torch::Device device) {
   if (!fs::exists(path)) throw InputError(path + ": no such model file");
   TrainedSurrogate t;
   try {
     torch::serialize::InputArchive ar, model_ar;
     ar.load_from(path, torch::kCPU);
+    torch::Tensor kind;
+    if (ar.try_read("kind", kind) && kind.item<std::int64_t>() == 1) {
+      t.glm = GlmModel(GlmModelImpl::load_from(ar, path));
+      t.soma_bias_mV = read_double(ar, "soma_bias_mV");
+      t.soma_clip_mV = read_double(ar, "soma_clip_mV");
+      t.glm->eval();
+      return t;  // the GLM runs on the CPU (event input)
+    }
     torch::Tensor config;
     ar.read("config", config);
     t.model = TcnModel(config_from_tensor(config, path));
@@ -205,12 +307,26 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
   const std::string checkpoint_path = (fs::path(out_dir) / "checkpoint.pt").string();
   const std::string best_path = (fs::path(out_dir) / "best_model.pt").string();
 
+  InputPooling pooling;
+  if (model_config.input_pooling_band_um > 0) {
+    double farthest = 0;
+    for (const SegmentInfo& s : train.segments()) farthest = std::max(farthest, s.distance_um);
+    std::vector<double> edges;
+    for (double e = model_config.input_pooling_band_um; e < farthest; e += model_config.input_pooling_band_um) edges.push_back(e);
+    pooling = pool_inputs(train.segments(), edges);
+    model_config.input_projection = static_cast<int>(pooling.group_names.size());
+    model_config.fixed_projection = true;
+  }
   torch::manual_seed(config.seed);
   TcnModel model(model_config);
+  if (model_config.fixed_projection) model->set_input_pooling(pooling.group_of_channel);
+  if (config.spike_bias_at_base_rate) model->set_spike_base_rate(train.spike_bin_fraction());
   model->to(device);
   model->set_process_group(&group);
   const auto named = model->named_parameters();
-  const std::vector<torch::Tensor> parameters = model->parameters();
+  std::vector<torch::Tensor> parameters;  // the trained ones (conv0's weight is derived with boxcars)
+  for (const torch::Tensor& p : model->parameters())
+    if (p.requires_grad()) parameters.push_back(p);
   AdaptiveMomentOptimizer::Options options;
   options.kind = config.optimizer;
   options.learning_rate = config.stages.front().learning_rate;
@@ -256,6 +372,10 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
     }
   }
   if (!resumed && model_config.dendrite_outputs > 0) pca = fit_pca(reader, config);
+  const std::string log_path = (fs::path(out_dir) / "training_log.csv").string();
+  TrainingLog training_log(log_path, state.step, writer);
+  double loss_since_validation = 0;
+  int steps_since_validation = 0;
   if (pca.components() > 0) result.dendrite_pca_explained_variance = pca.explained_variance_ratio.sum().item<double>();
 
   auto write_checkpoint = [&](double wall) {
@@ -298,6 +418,10 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
                      static_cast<std::size_t>(group.rank()) * share, share);
     const TrainingBatch batch = make_training_batch(windows, model_config.input_channels, history, config.targets, soma_bias,
                                                     pca.components() > 0 ? &pca : nullptr);
+    model->set_dropout_masks(TcnModelImpl::draw_dropout_masks(
+        model_config, config.seed, static_cast<std::uint64_t>(state.step), config.batch_size,
+        static_cast<std::int64_t>(static_cast<std::size_t>(group.rank()) * share), static_cast<std::int64_t>(share),
+        batch.inputs.length));
     // Each process's loss is the mean over its share; their sum over the
     // group, divided by the group size, is the global batch's mean.
     const torch::Tensor loss =
@@ -308,6 +432,8 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
     torch::Tensor loss_sum = loss.detach().to(torch::kCPU, torch::kFloat64).reshape({1}).contiguous();
     group.allreduce_sum(loss_sum);
     const double loss_value = loss_sum.item<double>();
+    loss_since_validation += loss_value;
+    ++steps_since_validation;
     auto keep = [&] {
       return state.step >= config.checkpoint_every
                  ? "The last good checkpoint (step " + std::to_string(state.step - state.step % config.checkpoint_every) +
@@ -341,6 +467,9 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
       progress.validated = true;
       progress.valid_auc = m.spike_auc;
       progress.valid_soma_rmse_mV = m.soma_rmse_mV;
+      training_log.append(state.step, elapsed(), stage.learning_rate, loss_since_validation / std::max(1, steps_since_validation), m);
+      loss_since_validation = 0;
+      steps_since_validation = 0;
       if (score > state.best_score) {
         state.best_score = score;
         state.best_auc = m.spike_auc;

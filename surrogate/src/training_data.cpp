@@ -79,4 +79,20 @@ double SurrogateData::mean_clipped_soma_mV() const {
   return n ? sum / static_cast<double>(n) : 0.0;
 }
 
+double SurrogateData::spike_bin_fraction() const {
+  const auto first = static_cast<long>(targets_.ignore_first_ms);
+  std::size_t spikes = 0;
+  for (std::size_t k = 0; k < total_; ++k) {
+    std::vector<std::uint8_t> bins(bins_, 0);
+    const auto [reader, row] = locate(k);
+    for (double t : reader->read_spikes(row)) {
+      const long bin = spike_bin(t);
+      if (bin >= first && bin < static_cast<long>(bins_)) bins[static_cast<std::size_t>(bin)] = 1;
+    }
+    for (std::uint8_t b : bins) spikes += b;
+  }
+  const double scored = static_cast<double>(total_) * static_cast<double>(bins_ - static_cast<std::size_t>(first));
+  return scored > 0 ? static_cast<double>(spikes) / scored : 0.0;
+}
+
 }  // namespace neurotwin

@@ -1,5 +1,6 @@
 #pragma once
 #include <cstddef>
+#include <functional>
 
 #include "neurotwin/surrogate/tcn_model.hpp"
 #include "neurotwin/surrogate/training_batch.hpp"
@@ -17,8 +18,15 @@ struct EvaluationMetrics {
   std::size_t spikes = 0;            // positive bins among them
 };
 
-// Runs the model (eval mode, no gradients) over whole simulations, read a
-// few at a time, and scores every bin after targets.ignore_first_ms.
+// A surrogate's forward pass on event input (no gradients needed).
+using EventForward = std::function<TcnModelImpl::Output(const InputEvents&)>;
+
+// Runs `forward` over whole simulations, read a few at a time, and scores
+// every bin after targets.ignore_first_ms.
+EvaluationMetrics evaluate_forward(const EventForward& forward, double soma_bias_mV, const SurrogateData& data,
+                                   const TargetConventions& targets);
+
+// The same for a TCN (eval mode, no gradients; the input layer as given).
 EvaluationMetrics evaluate_tcn(TcnModel& model, double soma_bias_mV, const SurrogateData& data,
                                const TargetConventions& targets, torch::Device device,
                                InputLayer layer = InputLayer::events);

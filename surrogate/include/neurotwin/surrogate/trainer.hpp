@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "neurotwin/surrogate/dendrite_pca.hpp"
+#include "neurotwin/surrogate/evaluator.hpp"
+#include "neurotwin/surrogate/glm_model.hpp"
 #include "neurotwin/surrogate/optimizer.hpp"
 #include "neurotwin/surrogate/process_group.hpp"
 #include "neurotwin/surrogate/tcn_model.hpp"
@@ -35,6 +37,9 @@ struct TrainingConfig {
   int validate_every = 50;
   int checkpoint_every = 50;
   double window_cache_mb = 256;  // decoded training simulations kept in memory (WindowSampling::cache_bytes)
+  // Start the spike head's bias at the logit of the training data's spike-bin
+  // fraction (false: at -4, p = 0.018, as before).
+  bool spike_bias_at_base_rate = true;
   std::uint64_t seed = 1;
   TargetConventions targets;
 
@@ -86,19 +91,38 @@ class TrainingError : public std::runtime_error {
 // batch, gradients and batch-norm statistics are summed over the group, and
 // only rank 0 writes files: the result equals one process's to float
 // rounding. A non-finite loss or gradient throws TrainingError.
+// training_log.csv (step, wall seconds, learning rate, mean training loss
+// since the previous validation, validation AUC and soma RMSE) gets a row at
+// every validation; a resumed training drops rows after its checkpoint.
 TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, const SurrogateData& train,
                          const SurrogateData& valid, const std::string& out_dir, torch::Device device,
                          ProcessGroup& group, const std::function<void(const TrainingProgress&)>& on_progress = {});
 
-// A trained surrogate read back from best_model.pt.
+// Fits the GLM baseline on `train` (fit_glm), scores it on `valid` and saves
+// it as <out_dir>/best_model.pt. steps_done counts Newton iterations.
+TrainingResult train_glm(const GlmConfig& config, const TargetConventions& targets, const SurrogateData& train,
+                         const SurrogateData& valid, const std::string& out_dir);
+
+// A trained surrogate read back from best_model.pt: a TCN or the GLM
+// baseline (exactly one of the two is set).
 struct TrainedSurrogate {
   TcnModel model{nullptr};
+  GlmModel glm{nullptr};
   double soma_bias_mV = 0;
   double soma_clip_mV = -55;
   DendritePca dendrite_pca;  // empty without a dendritic head
+
+  bool is_glm() const { return !model; }
+  std::int64_t parameter_count() const;
+  std::int64_t macs_per_ms() const;
+  int receptive_field_ms() const;
 };
 TrainedSurrogate load_trained(const std::string& path, torch::Device device);
 void save_trained(const TcnModel& model, double soma_bias_mV, double soma_clip_mV, const DendritePca* pca,
                   const std::string& path);
+void save_trained(const GlmModel& model, double soma_bias_mV, double soma_clip_mV, const std::string& path);
+// Test metrics of either kind (a TCN with the given input layer).
+EvaluationMetrics evaluate_trained(TrainedSurrogate& surrogate, const SurrogateData& data, const TargetConventions& targets,
+                                   torch::Device device, InputLayer layer);
 
 }  // namespace neurotwin

@@ -47,6 +47,12 @@ class SurrogateData {
   // Mean clipped soma voltage after the ignored transient (the bias), one
   // simulation at a time.
   double mean_clipped_soma_mV() const;
+  // Fraction of the 1-ms bins after the ignored transient that hold an
+  // output spike (the spike head's base rate).
+  double spike_bin_fraction() const;
+  // The segment table of the first file (input channel s and S + s sit on
+  // segment s).
+  const std::vector<SegmentInfo>& segments() const { return readers_.front()->header().segments; }
 
  private:
   std::pair<const DatasetReader*, std::size_t> locate(std::size_t k) const;

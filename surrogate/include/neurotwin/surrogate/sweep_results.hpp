@@ -1,0 +1,47 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "neurotwin/surrogate/evaluator.hpp"
+
+namespace neurotwin {
+
+// One row of a sweep's results: a trained TCN or the GLM baseline, its
+// validation AUC (the only figure the choice uses) and its test metrics.
+struct SweepRow {
+  std::string model = "tcn";  // "tcn" or "glm"
+  int depth = 0, width = 0, first_kernel_ms = 0, kernel_ms = 0, input_projection = 0;
+  int receptive_field_ms = 0;
+  std::int64_t parameters = 0, macs_per_ms = 0;
+  double valid_auc = 0;
+  int best_step = 0;
+  EvaluationMetrics test;
+  double training_seconds = 0;
+  std::string model_path;
+
+  bool is_glm() const { return model == "glm"; }
+  std::string name() const;  // "glm" or "d<depth>_w<width>"
+};
+
+// A finished row, kept beside its model (YAML) so that an interrupted sweep
+// skips it when rerun; load_sweep_row throws InputError naming the file.
+void save_sweep_row(const SweepRow& row, const std::string& path);
+SweepRow load_sweep_row(const std::string& path);
+
+// The network the sweep chooses: among the TCNs (never the baseline) whose
+// validation AUC is within `auc_margin` of the best TCN's, the one with the
+// fewest parameters. -1 when no TCN has a finite validation AUC.
+int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_margin);
+
+// results.csv and results.json (nlohmann::json) of the rows; `chosen` as above.
+std::string sweep_results_csv(const std::vector<SweepRow>& rows, int chosen);
+std::string sweep_results_json(const std::vector<SweepRow>& rows, int chosen, double auc_margin);
+// The table printed at the end of a sweep: one line per row, the chosen
+// network and every network below the GLM marked.
+std::string sweep_results_table(const std::vector<SweepRow>& rows, int chosen);
+
+// {"spike_auc": ..., ...}: the metrics as a JSON object's text (NaN -> null).
+std::string metrics_json(const EvaluationMetrics& m);
+
+}  // namespace neurotwin

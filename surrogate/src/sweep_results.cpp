@@ -1,0 +1,198 @@
+#include "neurotwin/surrogate/sweep_results.hpp"
+
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "neurotwin/simulator/input_error.hpp"
+
+namespace neurotwin {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string number(double v) {
+  if (!std::isfinite(v)) return "nan";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", v);
+  return buf;
+}
+
+double as_number(const YAML::Node& n) {
+  const std::string s = n.Scalar();
+  return s == "nan" ? std::nan("") : n.as<double>();
+}
+
+nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
+nlohmann::json metrics_object(const EvaluationMetrics& m) {
+  return {{"spike_auc", json_number(m.spike_auc)},
+          {"tpr_at_fpr_0.25pct", json_number(m.tpr_at_fpr_0p25)},
+          {"tpr_at_fpr_1pct", json_number(m.tpr_at_fpr_1)},
+          {"soma_rmse_mV", json_number(m.soma_rmse_mV)},
+          {"soma_explained_variance", json_number(m.soma_explained_variance)},
+          {"bins", m.bins},
+          {"spike_bins", m.spikes}};
+}
+
+}  // namespace
+
+std::string SweepRow::name() const {
+  return is_glm() ? "glm" : "d" + std::to_string(depth) + "_w" + std::to_string(width);
+}
+
+void save_sweep_row(const SweepRow& r, const std::string& path) {
+  YAML::Emitter y;
+  y << YAML::BeginMap;
+  y << YAML::Key << "model" << YAML::Value << r.model;
+  y << YAML::Key << "depth" << YAML::Value << r.depth << YAML::Key << "width" << YAML::Value << r.width;
+  y << YAML::Key << "first_kernel_ms" << YAML::Value << r.first_kernel_ms << YAML::Key << "kernel_ms" << YAML::Value << r.kernel_ms;
+  y << YAML::Key << "input_projection" << YAML::Value << r.input_projection;
+  y << YAML::Key << "receptive_field_ms" << YAML::Value << r.receptive_field_ms;
+  y << YAML::Key << "parameters" << YAML::Value << r.parameters << YAML::Key << "macs_per_ms" << YAML::Value << r.macs_per_ms;
+  y << YAML::Key << "valid_auc" << YAML::Value << number(r.valid_auc);
+  y << YAML::Key << "best_step" << YAML::Value << r.best_step;
+  y << YAML::Key << "test_auc" << YAML::Value << number(r.test.spike_auc);
+  y << YAML::Key << "test_tpr_at_fpr_0p25" << YAML::Value << number(r.test.tpr_at_fpr_0p25);
+  y << YAML::Key << "test_tpr_at_fpr_1" << YAML::Value << number(r.test.tpr_at_fpr_1);
+  y << YAML::Key << "test_soma_rmse_mV" << YAML::Value << number(r.test.soma_rmse_mV);
+  y << YAML::Key << "test_soma_explained_variance" << YAML::Value << number(r.test.soma_explained_variance);
+  y << YAML::Key << "test_bins" << YAML::Value << r.test.bins << YAML::Key << "test_spike_bins" << YAML::Value << r.test.spikes;
+  y << YAML::Key << "training_seconds" << YAML::Value << number(r.training_seconds);
+  y << YAML::Key << "model_path" << YAML::Value << r.model_path;
+  y << YAML::EndMap;
+  const std::string tmp = path + ".partial";
+  {
+    std::ofstream out(tmp);
+    out << y.c_str() << "\n";
+    if (!out) throw InputError(path + ": cannot write");
+  }
+  fs::rename(tmp, path);
+}
+
+SweepRow load_sweep_row(const std::string& path) {
+  try {
+    const YAML::Node y = YAML::LoadFile(path);
+    SweepRow r;
+    r.model = y["model"] ? y["model"].as<std::string>() : "tcn";
+    if (r.model != "tcn" && r.model != "glm") throw InputError(path + ": model '" + r.model + "' is neither tcn nor glm");
+    r.depth = y["depth"].as<int>();
+    r.width = y["width"].as<int>();
+    r.first_kernel_ms = y["first_kernel_ms"].as<int>();
+    r.kernel_ms = y["kernel_ms"].as<int>();
+    r.input_projection = y["input_projection"] ? y["input_projection"].as<int>() : 0;
+    r.receptive_field_ms = y["receptive_field_ms"] ? y["receptive_field_ms"].as<int>() : 0;
+    r.parameters = y["parameters"].as<std::int64_t>();
+    r.macs_per_ms = y["macs_per_ms"].as<std::int64_t>();
+    r.valid_auc = as_number(y["valid_auc"]);
+    r.best_step = y["best_step"] ? y["best_step"].as<int>() : 0;
+    r.test.spike_auc = as_number(y["test_auc"]);
+    r.test.tpr_at_fpr_0p25 = as_number(y["test_tpr_at_fpr_0p25"]);
+    r.test.tpr_at_fpr_1 = as_number(y["test_tpr_at_fpr_1"]);
+    r.test.soma_rmse_mV = as_number(y["test_soma_rmse_mV"]);
+    r.test.soma_explained_variance = as_number(y["test_soma_explained_variance"]);
+    r.test.bins = y["test_bins"].as<std::size_t>();
+    r.test.spikes = y["test_spike_bins"].as<std::size_t>();
+    r.training_seconds = as_number(y["training_seconds"]);
+    r.model_path = y["model_path"].as<std::string>();
+    return r;
+  } catch (const YAML::Exception& e) {
+    throw InputError(path + ": unreadable sweep result (" + std::string(e.what()) + "); delete it to retrain that model");
+  }
+}
+
+int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_margin) {
+  double best = -1;
+  for (const SweepRow& r : rows)
+    if (!r.is_glm() && std::isfinite(r.valid_auc)) best = std::max(best, r.valid_auc);
+  int chosen = -1;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const SweepRow& r = rows[i];
+    if (r.is_glm() || !std::isfinite(r.valid_auc) || r.valid_auc < best - auc_margin) continue;
+    if (chosen < 0 || r.parameters < rows[static_cast<std::size_t>(chosen)].parameters) chosen = static_cast<int>(i);
+  }
+  return chosen;
+}
+
+std::string sweep_results_csv(const std::vector<SweepRow>& rows, int chosen) {
+  std::ostringstream csv;
+  csv << "model,depth,width,first_kernel_ms,kernel_ms,input_projection,receptive_field_ms,parameters,macs_per_ms,valid_auc,"
+         "best_step,test_auc,test_tpr_at_fpr_0.25pct,test_tpr_at_fpr_1pct,test_soma_rmse_mV,test_soma_explained_variance,"
+         "training_seconds,chosen,model_path\n";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const SweepRow& r = rows[i];
+    csv << r.model << ',' << r.depth << ',' << r.width << ',' << r.first_kernel_ms << ',' << r.kernel_ms << ','
+        << r.input_projection << ',' << r.receptive_field_ms << ',' << r.parameters << ',' << r.macs_per_ms << ','
+        << number(r.valid_auc) << ',' << r.best_step << ',' << number(r.test.spike_auc) << ',' << number(r.test.tpr_at_fpr_0p25)
+        << ',' << number(r.test.tpr_at_fpr_1) << ',' << number(r.test.soma_rmse_mV) << ','
+        << number(r.test.soma_explained_variance) << ',' << number(r.training_seconds) << ','
+        << (static_cast<int>(i) == chosen ? 1 : 0) << ',' << r.model_path << '\n';
+  }
+  return csv.str();
+}
+
+std::string sweep_results_json(const std::vector<SweepRow>& rows, int chosen, double auc_margin) {
+  nlohmann::json out;
+  out["auc_margin"] = auc_margin;
+  out["selection"] = "the TCN with the fewest parameters whose validation AUC is >= the best TCN's - auc_margin";
+  out["baseline"] = "glm: logistic (spike) and ridge (soma) regression on pooled, windowed input counts";
+  nlohmann::json list = nlohmann::json::array();
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const SweepRow& r = rows[i];
+    list.push_back({{"model", r.model},
+                    {"depth", r.depth},
+                    {"width", r.width},
+                    {"first_kernel_ms", r.first_kernel_ms},
+                    {"kernel_ms", r.kernel_ms},
+                    {"input_projection", r.input_projection},
+                    {"receptive_field_ms", r.receptive_field_ms},
+                    {"parameters", r.parameters},
+                    {"macs_per_ms", r.macs_per_ms},
+                    {"valid_auc", json_number(r.valid_auc)},
+                    {"best_step", r.best_step},
+                    {"test", metrics_object(r.test)},
+                    {"training_seconds", json_number(r.training_seconds)},
+                    {"chosen", static_cast<int>(i) == chosen},
+                    {"model_path", r.model_path}});
+  }
+  out["rows"] = list;
+  return out.dump(2) + "\n";
+}
+
+std::string sweep_results_table(const std::vector<SweepRow>& rows, int chosen) {
+  double glm_test_auc = std::nan("");
+  for (const SweepRow& r : rows)
+    if (r.is_glm()) glm_test_auc = r.test.spike_auc;
+  std::ostringstream o;
+  char line[400];
+  std::snprintf(line, sizeof line, "%5s %5s %5s %8s %5s %9s %9s %9s %9s %8s %8s %8s %8s %8s\n", "model", "depth", "width",
+                "kernels", "proj", "params", "MACs/ms", "validAUC", "testAUC", "TP@.25%", "TP@1%", "RMSE_mV", "ExplVar",
+                "train_s");
+  o << line;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const SweepRow& r = rows[i];
+    const std::string kernels =
+        r.is_glm() ? std::to_string(r.receptive_field_ms) : std::to_string(r.first_kernel_ms) + "/" + std::to_string(r.kernel_ms);
+    const std::string depth = r.is_glm() ? "-" : std::to_string(r.depth), width = r.is_glm() ? "-" : std::to_string(r.width);
+    const std::string proj = r.is_glm() || r.input_projection == 0 ? "-" : std::to_string(r.input_projection);
+    std::string mark;
+    if (static_cast<int>(i) == chosen) mark = "  <- smallest within margin";
+    if (!r.is_glm() && std::isfinite(glm_test_auc) && !(r.test.spike_auc > glm_test_auc)) mark += "  (not above the GLM)";
+    std::snprintf(line, sizeof line, "%5s %5s %5s %8s %5s %9lld %9lld %9.4f %9.4f %8.3f %8.3f %8.3f %8.3f %8.1f%s\n",
+                  r.model.c_str(), depth.c_str(), width.c_str(), kernels.c_str(), proj.c_str(),
+                  static_cast<long long>(r.parameters), static_cast<long long>(r.macs_per_ms), r.valid_auc, r.test.spike_auc,
+                  r.test.tpr_at_fpr_0p25, r.test.tpr_at_fpr_1, r.test.soma_rmse_mV, r.test.soma_explained_variance,
+                  r.training_seconds, mark.c_str());
+    o << line;
+  }
+  return o.str();
+}
+
+std::string metrics_json(const EvaluationMetrics& m) { return metrics_object(m).dump(); }
+
+}  // namespace neurotwin

@@ -1,0 +1,205 @@
+#include "torch_first.hpp"
+
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <set>
+#include <utility>
+
+#include "neurotwin/datasets/dataset_generation.hpp"
+#include "neurotwin/simulator/builtin_cell.hpp"
+#include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/surrogate/glm_model.hpp"
+#include "neurotwin/surrogate/sweep_results.hpp"
+#include "neurotwin/surrogate/trainer.hpp"
+#include "test_support.hpp"
+
+using namespace neurotwin;
+
+namespace {
+
+SegmentInfo segment(const std::string& tree, double distance_um) {
+  SegmentInfo s;
+  s.tree = tree;
+  s.distance_um = distance_um;
+  return s;
+}
+
+// Four simulations of 1.5 s of the built-in cell (NMDA protocol).
+struct GlmData {
+  test::TempDir dir{"glm"};
+  TargetConventions targets;
+  SurrogateData train;
+  GlmData() {
+    const CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
+    InputProtocolConfig pc;
+    pc.duration_ms = 1500;
+    const InputProtocol protocol(pc, cell, 9);
+    RunOptions run;
+    run.duration_ms = 1500;
+    DatasetHeader h;
+    h.split = "train";
+    h.seed = 9;
+    h.duration_ms = 1500;
+    h.segments = segment_table(cell);
+    h.simulation_count = 4;
+    generate_dataset(dir.file("train.h5"), cell, protocol, h, run, 2);
+    train = SurrogateData::open({dir.file("train.h5")}, targets);
+  }
+};
+
+// The features as the GLM defines them, computed the slow way: for bin t,
+// the number of distinct (channel, bin) input events of group g in bins
+// t - w + 1 .. t.
+torch::Tensor brute_force_features(const SurrogateSimulation& sim, const GlmModelImpl& model, std::int64_t bins,
+                                   std::int64_t first) {
+  const auto& group_of = model.pooling().group_of_channel;
+  const auto groups = static_cast<std::int64_t>(model.pooling().group_names.size());
+  const auto& windows = model.config().windows_ms;
+  std::set<std::pair<std::int64_t, std::int64_t>> events;  // (bin, channel)
+  for (std::size_t i = 0; i < sim.input_times_ms.size(); ++i)
+    events.insert({static_cast<std::int64_t>(std::floor(sim.input_times_ms[i])), sim.input_channels[i]});
+  torch::Tensor x = torch::zeros({bins - first, groups * static_cast<std::int64_t>(windows.size())}, torch::kFloat64);
+  for (const auto& [bin, channel] : events)
+    for (std::size_t w = 0; w < windows.size(); ++w)
+      for (std::int64_t t = std::max(first, bin); t < std::min(bins, bin + windows[w]); ++t)
+        x[t - first][group_of[static_cast<std::size_t>(channel)] * static_cast<std::int64_t>(windows.size()) +
+                     static_cast<std::int64_t>(w)] += 1.0;
+  return x;
+}
+
+}  // namespace
+
+TEST_CASE("GLM pooling: excitatory/inhibitory x tree x distance band, empty groups dropped") {
+  const std::vector<SegmentInfo> segments = {segment("basal", 50), segment("apical", 250), segment("apical", 900),
+                                             segment("basal", 199.9)};
+  const InputPooling p = pool_inputs(segments, {200, 600});
+  CHECK(p.group_names == std::vector<std::string>{"excitatory basal 0-200 um", "excitatory apical 200-600 um",
+                                                  "excitatory apical >600 um", "inhibitory basal 0-200 um",
+                                                  "inhibitory apical 200-600 um", "inhibitory apical >600 um"});
+  CHECK(p.group_of_channel == std::vector<std::int64_t>{0, 1, 2, 0, 3, 4, 5, 3});
+  GlmConfig bad;
+  bad.distance_edges_um = {600, 200};
+  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("distance_edges_um"));
+  bad = GlmConfig{};
+  bad.windows_ms = {};
+  CHECK_THROWS_WITH(bad.validate(), Catch::Contains("windows_ms"));
+}
+
+TEST_CASE("GLM: the fit is the penalized optimum, and its convolution equals the regression on the features") {
+  GlmData data;
+  torch::set_num_threads(1);
+  GlmConfig config;
+  config.windows_ms = {2, 10, 50};
+  config.l2 = 3.0;
+  const double soma_bias = data.train.mean_clipped_soma_mV();
+  GlmFitReport report;
+  GlmModel glm = fit_glm(config, data.train, data.targets, soma_bias, &report);
+  const auto bins = static_cast<std::int64_t>(data.train.bins());
+  const std::int64_t first = 500;
+  CHECK(report.training_bins == 4 * (bins - first));
+  CHECK(report.newton_iterations >= 2);
+  const std::int64_t f = glm->feature_count();
+  CHECK(f == static_cast<std::int64_t>(glm->pooling().group_names.size()) * 3);
+  CHECK(glm->parameter_count() == 2 * (f + 1));
+
+  std::vector<torch::Tensor> xs, ys, vs;
+  std::size_t spikes = 0;
+  for (std::size_t k = 0; k < data.train.size(); ++k) {
+    const SurrogateSimulation sim = data.train.simulation(k);
+    xs.push_back(brute_force_features(sim, *glm, bins, first));
+    std::vector<double> y(sim.spike_bins.begin() + first, sim.spike_bins.end());
+    std::vector<double> v(sim.soma_clipped_mV.begin() + first, sim.soma_clipped_mV.end());
+    for (double s : y) spikes += s > 0 ? 1 : 0;
+    ys.push_back(torch::tensor(y, torch::kFloat64));
+    vs.push_back(torch::tensor(v, torch::kFloat64) - soma_bias);
+  }
+  REQUIRE(spikes >= 3);
+  const torch::Tensor x = torch::cat(xs), y = torch::cat(ys), v = torch::cat(vs);
+  // Standardization as documented: mean and (population) standard deviation.
+  const torch::Tensor mean = x.mean(0), sd = (x - mean).pow(2).mean(0).sqrt();
+  const torch::Tensor xs_std = (x - mean) / torch::where(sd > 1e-12, sd, torch::ones_like(sd));
+  const torch::Tensor design = torch::cat({xs_std, torch::ones({x.size(0), 1}, torch::kFloat64)}, 1);
+  torch::Tensor penalty = torch::full({f + 1}, config.l2, torch::kFloat64);
+  penalty[f] = 0.0;
+
+  // Gradient of the penalized negative log-likelihood at the fitted
+  // coefficients: zero (relative to the data's own gradient scale).
+  const torch::Tensor beta = glm->spike_coefficients();
+  const torch::Tensor p = torch::sigmoid(design.mv(beta));
+  const torch::Tensor grad = design.t().mv(p - y) + penalty * beta;
+  const double scale = design.abs().t().mv(y).abs().max().item<double>();
+  INFO("max |gradient| " << grad.abs().max().item<double>() << " (scale " << scale << ")");
+  CHECK(grad.abs().max().item<double>() < 1e-6 * scale);
+  // Soma: the ridge normal equations hold.
+  const torch::Tensor soma_beta = glm->soma_coefficients();
+  const torch::Tensor normal = design.t().mv(design.mv(soma_beta) - v) + penalty * soma_beta;
+  CHECK(normal.abs().max().item<double>() < 1e-6 * design.abs().t().mv(v.abs()).max().item<double>());
+  // A different coefficient vector has a larger objective (the test can fail).
+  auto objective = [&](const torch::Tensor& b) {
+    const torch::Tensor z = design.mv(b);
+    return (torch::nn::functional::softplus(z) - y * z).sum().item<double>() + 0.5 * (penalty * b * b).sum().item<double>();
+  };
+  torch::Tensor nudged = beta.clone();
+  nudged[0] += 0.05;
+  CHECK(objective(nudged) > objective(beta));
+
+  // The model's convolution on the events gives the regression's outputs.
+  InputEventsBuilder builder(static_cast<std::int64_t>(data.train.size()), static_cast<std::int64_t>(data.train.input_count()), bins);
+  for (std::size_t k = 0; k < data.train.size(); ++k) {
+    const SurrogateSimulation sim = data.train.simulation(k);
+    for (std::size_t i = 0; i < sim.input_times_ms.size(); ++i)
+      builder.add(static_cast<std::int64_t>(k), sim.input_channels[i], static_cast<std::int64_t>(std::floor(sim.input_times_ms[i])));
+  }
+  const InputEvents events = builder.finish();
+  torch::NoGradGuard no_grad;
+  const auto out = glm->forward(events);
+  const torch::Tensor logit = out.spike_logit.narrow(1, first, bins - first).reshape({-1}).to(torch::kFloat64);
+  const torch::Tensor soma = out.soma.narrow(1, first, bins - first).reshape({-1}).to(torch::kFloat64);
+  CHECK(torch::allclose(logit, design.mv(beta), 1e-4, 1e-3));
+  CHECK(torch::allclose(soma, design.mv(soma_beta), 1e-4, 1e-3));
+  const auto dense = glm->forward(events.to_dense(torch::kCPU));
+  CHECK(torch::allclose(dense.spike_logit, out.spike_logit, 1e-5, 1e-4));
+
+  // Saved and read back as a trained surrogate: the same outputs.
+  const std::string path = data.dir.file("glm.pt");
+  save_trained(glm, soma_bias, -55.0, path);
+  TrainedSurrogate loaded = load_trained(path, torch::kCPU);
+  REQUIRE(loaded.is_glm());
+  CHECK(loaded.soma_bias_mV == soma_bias);
+  CHECK(loaded.parameter_count() == glm->parameter_count());
+  CHECK(loaded.receptive_field_ms() == 50);
+  CHECK(loaded.glm->pooling().group_names == glm->pooling().group_names);
+  CHECK(torch::equal(loaded.glm->forward(events).spike_logit, out.spike_logit));
+}
+
+TEST_CASE("sweep results: the GLM is a row, never the chosen network; CSV and JSON say so") {
+  auto row = [](const std::string& model, int depth, int width, std::int64_t parameters, double valid_auc, double test_auc) {
+    SweepRow r;
+    r.model = model;
+    r.depth = depth;
+    r.width = width;
+    r.parameters = parameters;
+    r.valid_auc = valid_auc;
+    r.test.spike_auc = test_auc;
+    return r;
+  };
+  const std::vector<SweepRow> rows = {row("glm", 0, 0, 146, 0.99, 0.915), row("tcn", 1, 8, 5000, 0.90, 0.91),
+                                      row("tcn", 3, 8, 7000, 0.92, 0.93), row("tcn", 3, 16, 15000, 0.925, 0.92)};
+  // Best TCN 0.925; within 0.01: the 3x8 (fewer parameters than 3x16); the
+  // GLM's higher validation AUC neither wins nor sets the bar.
+  CHECK(choose_smallest_within_margin(rows, 0.01) == 2);
+  CHECK(choose_smallest_within_margin(rows, 0.05) == 1);
+  CHECK(choose_smallest_within_margin({rows[0]}, 0.01) == -1);
+  const std::string csv = sweep_results_csv(rows, 2);
+  CHECK_THAT(csv, Catch::StartsWith("model,depth,width") && Catch::Contains("\nglm,0,0,") && Catch::Contains("\ntcn,3,8,"));
+  const std::string json = sweep_results_json(rows, 2, 0.01);
+  CHECK_THAT(json, Catch::Contains("\"model\": \"glm\"") && Catch::Contains("\"chosen\": true"));
+  const std::string table = sweep_results_table(rows, 2);
+  CHECK_THAT(table, Catch::Contains("<- smallest within margin") && Catch::Contains("(not above the GLM)"));
+
+  test::TempDir dir("sweeprow");
+  save_sweep_row(rows[0], dir.file("r.yaml"));
+  const SweepRow back = load_sweep_row(dir.file("r.yaml"));
+  CHECK(back.is_glm());
+  CHECK(back.valid_auc == Approx(0.99));
+}
