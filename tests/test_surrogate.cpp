@@ -4,6 +4,7 @@
 #include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "neurotwin/datasets/dataset_generation.hpp"
 #include "neurotwin/simulator/builtin_cell.hpp"
@@ -229,6 +230,14 @@ TEST_CASE("TorchScript export: Python's torch.jit.load gives the C++ model's out
   export_torchscript(model, -67.5, -55.0, path, meta, false);
   CHECK(fs::exists(path));
   CHECK(fs::exists(dir.file("model.yaml")));
+  {
+    std::ifstream sidecar(dir.file("model.yaml"));
+    std::ostringstream buffer;
+    buffer << sidecar.rdbuf();
+    const std::string text = buffer.str();
+    CHECK_THAT(text, Catch::Contains("input_projection: " + std::to_string(projection)) &&
+                         Catch::Contains(projection > 0 ? "learned 1x1 projection" : "one kernel per input channel"));
+  }
   CHECK_THROWS_WITH(export_torchscript(model, -67.5, -55.0, path, meta, false), Catch::Contains("already exists"));
   CHECK_NOTHROW(export_torchscript(model, -67.5, -55.0, path, meta, true));
 

@@ -88,7 +88,12 @@ void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_
   y << YAML::Key << "depth" << YAML::Value << c.depth << YAML::Key << "width" << YAML::Value << c.width;
   y << YAML::Key << "first_kernel_ms" << YAML::Value << c.first_kernel_ms << YAML::Key << "kernel_ms" << YAML::Value
     << c.kernel_ms;
+  y << YAML::Key << "input_layer" << YAML::Value
+    << (c.input_projection == 0 ? "one kernel per input channel"
+        : c.fixed_projection    ? "input channels pooled into groups (fixed 0/1 projection), then the first convolution"
+                                : "learned 1x1 projection of the input channels, then the first convolution");
   y << YAML::Key << "input_projection" << YAML::Value << c.input_projection;
+  y << YAML::Key << "first_layer_windows_ms" << YAML::Value << YAML::Flow << c.first_layer_windows_ms;
   y << YAML::Key << "receptive_field_ms" << YAML::Value << c.receptive_field_ms();
   y << YAML::Key << "parameters" << YAML::Value << model->parameter_count();
   y << YAML::Key << "macs_per_ms" << YAML::Value << model->macs_per_ms();
