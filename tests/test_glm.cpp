@@ -191,7 +191,8 @@ TEST_CASE("sweep results: the GLM is a row, never the chosen network; CSV and JS
   CHECK(choose_smallest_within_margin(rows, 0.05) == 1);
   CHECK(choose_smallest_within_margin({rows[0]}, 0.01) == -1);
   const std::string csv = sweep_results_csv(rows, 2);
-  CHECK_THAT(csv, Catch::StartsWith("model,depth,width") && Catch::Contains("\nglm,0,0,") && Catch::Contains("\ntcn,3,8,"));
+  CHECK_THAT(csv, Catch::StartsWith("model,depth,width") && Catch::Contains("\nglm,0,0,") && Catch::Contains("\ntcn,3,8,") &&
+                      Catch::Contains(",test_auc,test_fci,") && Catch::Contains(",0.93,0.922549,") /* FCI of 0.93: log10(70) / 2 */);
   const std::string json = sweep_results_json(rows, 2, 0.01);
   CHECK_THAT(json, Catch::Contains("\"model\": \"glm\"") && Catch::Contains("\"chosen\": true"));
   const std::string table = sweep_results_table(rows, 2);

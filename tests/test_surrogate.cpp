@@ -33,6 +33,10 @@ TEST_CASE("metrics against values worked out by hand") {
   CHECK(tpr_at_fpr(s, l, 0.0) == Approx(1.0 / 3));
   CHECK(tpr_at_fpr(s, l, 0.3) == Approx(1.0 / 3));
   CHECK(tpr_at_fpr(s, l, 0.34) == Approx(1.0));
+  CHECK(functional_complexity_index(0.9) == Approx(1.0));
+  CHECK(functional_complexity_index(0.99) == Approx(0.5));
+  CHECK(functional_complexity_index(0.999) == Approx(0.0).margin(1e-12));
+  CHECK(std::isnan(functional_complexity_index(1.0)));
   CHECK(rmse({1, 2, 3}, {1, 2, 5}) == Approx(std::sqrt(4.0 / 3)));
   CHECK(explained_variance({2, 3, 4, 5}, {1, 2, 3, 4}) == Approx(1.0));  // a constant offset is not variance
   CHECK(explained_variance({2.5f, 2.5f, 2.5f, 2.5f}, {1, 2, 3, 4}) == Approx(0.0));

@@ -98,4 +98,9 @@ double explained_variance(const std::vector<float>& predicted, const std::vector
   return 1.0 - var_r / var_t;
 }
 
+double functional_complexity_index(double auc) {
+  if (!std::isfinite(auc) || !(auc < 1)) return std::numeric_limits<double>::quiet_NaN();
+  return std::log10(1000 * (1 - auc)) / std::log10(100.0);
+}
+
 }  // namespace neurotwin

@@ -10,6 +10,7 @@
 #include <sstream>
 
 #include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/surrogate/metrics.hpp"
 
 namespace neurotwin {
 namespace {
@@ -36,6 +37,7 @@ nlohmann::json metrics_object(const EvaluationMetrics& m) {
           {"tpr_at_fpr_1pct", json_number(m.tpr_at_fpr_1)},
           {"soma_rmse_mV", json_number(m.soma_rmse_mV)},
           {"soma_explained_variance", json_number(m.soma_explained_variance)},
+          {"fci", json_number(functional_complexity_index(m.spike_auc))},
           {"bins", m.bins},
           {"spike_bins", m.spikes}};
 }
@@ -122,13 +124,14 @@ int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_
 std::string sweep_results_csv(const std::vector<SweepRow>& rows, int chosen) {
   std::ostringstream csv;
   csv << "model,depth,width,first_kernel_ms,kernel_ms,input_projection,receptive_field_ms,parameters,macs_per_ms,valid_auc,"
-         "best_step,test_auc,test_tpr_at_fpr_0.25pct,test_tpr_at_fpr_1pct,test_soma_rmse_mV,test_soma_explained_variance,"
+         "best_step,test_auc,test_fci,test_tpr_at_fpr_0.25pct,test_tpr_at_fpr_1pct,test_soma_rmse_mV,test_soma_explained_variance,"
          "training_seconds,chosen,model_path\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const SweepRow& r = rows[i];
     csv << r.model << ',' << r.depth << ',' << r.width << ',' << r.first_kernel_ms << ',' << r.kernel_ms << ','
         << r.input_projection << ',' << r.receptive_field_ms << ',' << r.parameters << ',' << r.macs_per_ms << ','
-        << number(r.valid_auc) << ',' << r.best_step << ',' << number(r.test.spike_auc) << ',' << number(r.test.tpr_at_fpr_0p25)
+        << number(r.valid_auc) << ',' << r.best_step << ',' << number(r.test.spike_auc) << ','
+        << number(functional_complexity_index(r.test.spike_auc)) << ',' << number(r.test.tpr_at_fpr_0p25)
         << ',' << number(r.test.tpr_at_fpr_1) << ',' << number(r.test.soma_rmse_mV) << ','
         << number(r.test.soma_explained_variance) << ',' << number(r.training_seconds) << ','
         << (static_cast<int>(i) == chosen ? 1 : 0) << ',' << r.model_path << '\n';
