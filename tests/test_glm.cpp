@@ -11,6 +11,7 @@
 #include "neurotwin/surrogate/glm_model.hpp"
 #include "neurotwin/surrogate/sweep_results.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
+#include "builtin_dataset.hpp"
 #include "test_support.hpp"
 
 using namespace neurotwin;
@@ -30,19 +31,7 @@ struct GlmData {
   TargetConventions targets;
   SurrogateData train;
   GlmData() {
-    const CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
-    InputProtocolConfig pc;
-    pc.duration_ms = 1500;
-    const InputProtocol protocol(pc, cell, 9);
-    RunOptions run;
-    run.duration_ms = 1500;
-    DatasetHeader h;
-    h.split = "train";
-    h.seed = 9;
-    h.duration_ms = 1500;
-    h.segments = segment_table(cell);
-    h.simulation_count = 4;
-    generate_dataset(dir.file("train.h5"), cell, protocol, h, run, 2);
+    test::write_builtin_dataset(dir.file("train.h5"), 9, 1500, 0, 4, false);
     train = SurrogateData::open({dir.file("train.h5")}, targets);
   }
 };

@@ -16,6 +16,7 @@
 #include "neurotwin/surrogate/tcn_model.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
 #include "neurotwin/surrogate/dendrite_pca.hpp"
+#include "builtin_dataset.hpp"
 #include "test_support.hpp"
 
 using namespace neurotwin;
@@ -272,24 +273,8 @@ struct TinyData {
   TargetConventions targets;
   SurrogateData train, valid;
   TinyData() {
-    const CellModel cell = build_simple_cell(builtin_pyramidal_morphology(), SimpleBiophysics{});
-    InputProtocolConfig pc;
-    pc.duration_ms = 700;
-    const InputProtocol protocol(pc, cell, 5);
-    RunOptions run;
-    run.duration_ms = 700;
-    run.segment_nodes = segment_table_nodes(cell);
-    DatasetHeader h;
-    h.split = "train";
-    h.seed = 5;
-    h.duration_ms = 700;
-    h.segments = segment_table(cell);
-    h.simulation_count = 3;
-    h.store_segment_voltages = true;
-    generate_dataset(dir.file("train.h5"), cell, protocol, h, run, 2);
-    h.first_simulation = 3;
-    h.simulation_count = 2;
-    generate_dataset(dir.file("valid.h5"), cell, protocol, h, run, 2);
+    test::write_builtin_dataset(dir.file("train.h5"), 5, 700, 0, 3, true);
+    test::write_builtin_dataset(dir.file("valid.h5"), 5, 700, 3, 2, true);
     train = SurrogateData::open({dir.file("train.h5")}, targets);
     valid = SurrogateData::open({dir.file("valid.h5")}, targets);
   }
@@ -444,11 +429,7 @@ TEST_CASE("training with pooled inputs: the trainer sets the groups from the seg
   SingleProcess one;
   const TrainingResult r = train_tcn(mc, tc, data.train, data.valid, data.dir.file("pooled"), torch::kCPU, one);
   const TrainedSurrogate t = load_trained(r.best_model_path, torch::kCPU);
-  double farthest = 0;
-  for (const SegmentInfo& s : data.train.segments()) farthest = std::max(farthest, s.distance_um);
-  std::vector<double> edges;
-  for (double e = 100; e < farthest; e += 100) edges.push_back(e);
-  const InputPooling expected = pool_inputs(data.train.segments(), edges);
+  const InputPooling expected = pool_inputs(data.train.segments(), uniform_distance_edges_um(data.train.segments(), 100));
   CHECK(t.model->config().fixed_projection);
   CHECK(t.model->config().input_projection == static_cast<int>(expected.group_names.size()));
   const torch::Tensor w = t.model->input_projection_weight().squeeze(2);

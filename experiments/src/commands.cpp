@@ -1,6 +1,5 @@
 #include "commands.hpp"
 
-#include <nlohmann/json.hpp>
 #include <H5public.h>
 
 #include <cmath>
@@ -203,11 +202,11 @@ Context make_context(const CommonOptions& options) {
   return ctx;
 }
 
-void write_evaluation_json(const ExperimentConfig& config, const std::string& model_path, const EvaluationMetrics& m) {
-  const nlohmann::json out = {{"model", model_path},
-                              {"test", split_path(config, "test")},
-                              {"metrics", nlohmann::json::parse(metrics_json(m))}};
-  write_text_file((fs::path(config.output_dir) / "evaluation" / "metrics.json").string(), out.dump(2) + "\n");
+std::string write_evaluation_json(const ExperimentConfig& config, const std::string& model_path,
+                                  const EvaluationMetrics& m) {
+  const std::string path = (fs::path(config.output_dir) / "evaluation" / "metrics.json").string();
+  write_text_file(path, evaluation_json(model_path, split_path(config, "test"), m));
+  return path;
 }
 
 std::string describe_metrics(const EvaluationMetrics& m) {
@@ -277,8 +276,7 @@ int run_evaluate(Context& ctx, const std::string& model_path_in) {
   TrainedSurrogate trained = load_trained(model_path, ctx.device);
   const SurrogateData test = SurrogateData::open({split_path(c, "test")}, c.training.targets);
   const EvaluationMetrics m = evaluate_trained(trained, test, c.training.targets, ctx.device, c.training.input_layer);
-  write_evaluation_json(c, model_path, m);
-  const std::string out = (fs::path(c.output_dir) / "evaluation" / "metrics.json").string();
+  const std::string out = write_evaluation_json(c, model_path, m);
   std::printf("test metrics of %s:\n  %s\n", model_path.c_str(), describe_metrics(m).c_str());
   log_line("wrote " + out);
   return 0;

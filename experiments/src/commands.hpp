@@ -98,8 +98,8 @@ TrainingResult train_with_progress(const Context& ctx, const TcnConfig& model, c
                                    const SurrogateData& valid, const std::string& dir, Progress* progress,
                                    ProcessGroup& group);
 std::string describe_metrics(const EvaluationMetrics& m);
-// <output_dir>/evaluation/metrics.json: the model, the test file, its metrics.
-void write_evaluation_json(const ExperimentConfig& config, const std::string& model_path, const EvaluationMetrics& m);
+// <output_dir>/evaluation/metrics.json: the model, the test file, its metrics; returns the path.
+std::string write_evaluation_json(const ExperimentConfig& config, const std::string& model_path, const EvaluationMetrics& m);
 void write_text_file(const std::string& path, const std::string& text);  // atomic (temp + rename)
 
 }  // namespace neurotwin::cli

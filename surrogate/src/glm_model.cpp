@@ -55,6 +55,15 @@ InputPooling pool_inputs(const std::vector<SegmentInfo>& segments, const std::ve
   return pooling;
 }
 
+std::vector<double> uniform_distance_edges_um(const std::vector<SegmentInfo>& segments, double band_um) {
+  if (!(band_um > 0)) throw InputError("input pooling: the band width must be > 0 um");
+  double farthest = 0;
+  for (const SegmentInfo& s : segments) farthest = std::max(farthest, s.distance_um);
+  std::vector<double> edges;
+  for (double e = band_um; e < farthest; e += band_um) edges.push_back(e);
+  return edges;
+}
+
 GlmModelImpl::GlmModelImpl(GlmConfig config, InputPooling pooling) : config_(std::move(config)), pooling_(std::move(pooling)) {
   config_.validate();
   if (pooling_.group_of_channel.empty()) throw InputError("glm: no input channels");

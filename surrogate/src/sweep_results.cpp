@@ -198,4 +198,9 @@ std::string sweep_results_table(const std::vector<SweepRow>& rows, int chosen) {
 
 std::string metrics_json(const EvaluationMetrics& m) { return metrics_object(m).dump(); }
 
+std::string evaluation_json(const std::string& model_path, const std::string& test_path, const EvaluationMetrics& m) {
+  const nlohmann::json out = {{"model", model_path}, {"test", test_path}, {"metrics", metrics_object(m)}};
+  return out.dump(2) + "\n";
+}
+
 }  // namespace neurotwin

@@ -105,8 +105,7 @@ class TrainingLog {
     std::string line;
     if (step > 0 && std::getline(in, line) && line == kHeader)
       while (std::getline(in, line))
-        if (std::atol(line.substr(0, line.find(',')).c_str()) <= step && line.find(',') != std::string::npos)
-          kept.push_back(line);
+        if (line.find(',') != std::string::npos && std::atol(line.c_str()) <= step) kept.push_back(line);
     std::ofstream out(path_, std::ios::trunc);
     for (const std::string& l : kept) out << l << '\n';
     if (!out) throw InputError(path_ + ": cannot write the training log");
@@ -309,11 +308,7 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
 
   InputPooling pooling;
   if (model_config.input_pooling_band_um > 0) {
-    double farthest = 0;
-    for (const SegmentInfo& s : train.segments()) farthest = std::max(farthest, s.distance_um);
-    std::vector<double> edges;
-    for (double e = model_config.input_pooling_band_um; e < farthest; e += model_config.input_pooling_band_um) edges.push_back(e);
-    pooling = pool_inputs(train.segments(), edges);
+    pooling = pool_inputs(train.segments(), uniform_distance_edges_um(train.segments(), model_config.input_pooling_band_um));
     model_config.input_projection = static_cast<int>(pooling.group_names.size());
     model_config.fixed_projection = true;
   }

@@ -51,11 +51,7 @@ SurrogateSimulation SurrogateData::simulation(std::size_t k) const {
     if (!std::isfinite(v)) throw InputError(reader->path() + ": non-finite soma voltage in simulation " + std::to_string(row));
     v = std::min(v, static_cast<float>(targets_.soma_clip_mV));
   }
-  sim.spike_bins.assign(bins_, 0);
-  for (double t : reader->read_spikes(row)) {
-    const long bin = spike_bin(t);
-    if (bin >= 0 && bin < static_cast<long>(bins_)) sim.spike_bins[static_cast<std::size_t>(bin)] = 1;
-  }
+  sim.spike_bins = spike_target(k);
   for (std::uint8_t s : sim.spike_bins) sim.spike_count += s;
   return sim;
 }
@@ -79,19 +75,24 @@ double SurrogateData::mean_clipped_soma_mV() const {
   return n ? sum / static_cast<double>(n) : 0.0;
 }
 
+std::vector<std::uint8_t> SurrogateData::spike_target(std::size_t k) const {
+  const auto [reader, row] = locate(k);
+  std::vector<std::uint8_t> bins(bins_, 0);
+  for (double t : reader->read_spikes(row)) {
+    const long bin = spike_bin(t);
+    if (bin >= 0 && bin < static_cast<long>(bins_)) bins[static_cast<std::size_t>(bin)] = 1;
+  }
+  return bins;
+}
+
 double SurrogateData::spike_bin_fraction() const {
-  const auto first = static_cast<long>(targets_.ignore_first_ms);
+  const auto first = static_cast<std::size_t>(targets_.ignore_first_ms);
   std::size_t spikes = 0;
   for (std::size_t k = 0; k < total_; ++k) {
-    std::vector<std::uint8_t> bins(bins_, 0);
-    const auto [reader, row] = locate(k);
-    for (double t : reader->read_spikes(row)) {
-      const long bin = spike_bin(t);
-      if (bin >= first && bin < static_cast<long>(bins_)) bins[static_cast<std::size_t>(bin)] = 1;
-    }
-    for (std::uint8_t b : bins) spikes += b;
+    const std::vector<std::uint8_t> bins = spike_target(k);
+    for (std::size_t t = first; t < bins_; ++t) spikes += bins[t];
   }
-  const double scored = static_cast<double>(total_) * static_cast<double>(bins_ - static_cast<std::size_t>(first));
+  const double scored = static_cast<double>(total_) * static_cast<double>(bins_ - first);
   return scored > 0 ? static_cast<double>(spikes) / scored : 0.0;
 }
 

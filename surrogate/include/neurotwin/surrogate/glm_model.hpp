@@ -37,6 +37,8 @@ struct InputPooling {
 // Channel s < S is the excitatory synapse on segment s, S + s the inhibitory
 // one (datasets/SCHEMA.md).
 InputPooling pool_inputs(const std::vector<SegmentInfo>& segments, const std::vector<double>& distance_edges_um);
+// Band edges every band_um below the farthest segment: band_um, 2 band_um, ...
+std::vector<double> uniform_distance_edges_um(const std::vector<SegmentInfo>& segments, double band_um);
 
 // A fitted GLM, held as the one causal convolution it equals: kernel
 // [2, C, K] (row 0 the spike logit, row 1 the soma voltage minus the bias;

@@ -43,5 +43,7 @@ std::string sweep_results_table(const std::vector<SweepRow>& rows, int chosen);
 
 // {"spike_auc": ..., ...}: the metrics as a JSON object's text (NaN -> null).
 std::string metrics_json(const EvaluationMetrics& m);
+// evaluation/metrics.json: {"model": ..., "test": ..., "metrics": {...}}.
+std::string evaluation_json(const std::string& model_path, const std::string& test_path, const EvaluationMetrics& m);
 
 }  // namespace neurotwin

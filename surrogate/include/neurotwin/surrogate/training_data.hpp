@@ -56,6 +56,8 @@ class SurrogateData {
 
  private:
   std::pair<const DatasetReader*, std::size_t> locate(std::size_t k) const;
+  // Simulation k's spike target: 1 in bin spike_bin(t) of every output spike.
+  std::vector<std::uint8_t> spike_target(std::size_t k) const;
 
   TargetConventions targets_;
   std::size_t inputs_ = 0, bins_ = 0, total_ = 0;
