@@ -74,6 +74,22 @@ TEST_CASE("the l5pc preset file is the spec's Hay L5PC, value for value") {
   check_same(ampa, hay_l5pc_description(ExcitatorySynapse::ampa));
 }
 
+TEST_CASE("the l5pc-ampa-sk preset is the AMPA cell with SK_E2 at a tenth in soma, axon and apical tree (spec §7.1)") {
+  const CellDescription sk = load_cell_description("l5pc-ampa-sk");
+  CellDescription expected = hay_l5pc_description(ExcitatorySynapse::ampa);
+  CHECK(sk.name == "l5pc-ampa-sk");
+  CHECK(sk.excitatory == ExcitatorySynapse::ampa);
+  for (const char* region : {"soma", "axon", "apical"}) {
+    INFO(region);
+    DensityRule& rule = expected.regions.at(region).mechanisms.at("SK_E2");
+    CHECK(sk.regions.at(region).mechanisms.at("SK_E2").value == rule.value * 0.1);  // as Beniaguev's script multiplies
+    rule.value *= 0.1;
+  }
+  CHECK(sk.regions.at("basal").mechanisms.count("SK_E2") == 0);
+  expected.name = "l5pc-ampa-sk";
+  check_same(sk, expected);
+}
+
 TEST_CASE("a cell file can extend a preset and override keys") {
   test::TempDir dir("cells");
   const std::string path = write_file(dir, "weak_sk.yaml",

@@ -155,13 +155,13 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
                         "export/surrogate.yaml", "evaluation/metrics.json", "sweep/glm/best_model.pt",
                         "sweep/d1_w2/training_log.csv"})
     CHECK(fs::exists(out / f));
-  CHECK_THAT(run.output, Catch::Contains("Smallest network within") && Catch::Contains("model depth width") &&
-                             Catch::Contains("GLM baseline"));
+  CHECK_THAT(run.output, Catch::Contains("Smallest network within") && Catch::Contains("name           depth width") &&
+                             Catch::Contains("GLM baseline") && Catch::Contains("95% CI"));
   std::ifstream csv(out / "sweep" / "results.csv");
   std::vector<std::string> lines;
   for (std::string line; std::getline(csv, line);) lines.push_back(line);
   REQUIRE(lines.size() == 6);  // header + the GLM + 2 x 2
-  CHECK(lines[1].rfind("glm,", 0) == 0);
+  CHECK(lines[1].rfind("glm,glm,", 0) == 0);
   CHECK(lines[1].find(",0,") != std::string::npos);  // the baseline is never the chosen network
 
   SECTION("rerunning resumes: completed work is kept") {

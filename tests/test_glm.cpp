@@ -180,8 +180,9 @@ TEST_CASE("sweep results: the GLM is a row, never the chosen network; CSV and JS
   CHECK(choose_smallest_within_margin(rows, 0.05) == 1);
   CHECK(choose_smallest_within_margin({rows[0]}, 0.01) == -1);
   const std::string csv = sweep_results_csv(rows, 2);
-  CHECK_THAT(csv, Catch::StartsWith("model,depth,width") && Catch::Contains("\nglm,0,0,") && Catch::Contains("\ntcn,3,8,") &&
-                      Catch::Contains(",test_auc,test_fci,") && Catch::Contains(",0.93,0.922549,") /* FCI of 0.93: log10(70) / 2 */);
+  CHECK_THAT(csv, Catch::StartsWith("name,model,plain_tcn,depth,width") && Catch::Contains("\nglm,glm,0,0,0,") &&
+                      Catch::Contains("\nd3_w8,tcn,0,3,8,") && Catch::Contains(",test_auc,test_auc_ci95_low,test_auc_ci95_high,test_fci,") &&
+                      Catch::Contains(",0.93,nan,nan,0.922549,") /* no interval; FCI of 0.93: log10(70) / 2 */);
   const std::string json = sweep_results_json(rows, 2, 0.01);
   CHECK_THAT(json, Catch::Contains("\"model\": \"glm\"") && Catch::Contains("\"chosen\": true"));
   const std::string table = sweep_results_table(rows, 2);
@@ -192,4 +193,22 @@ TEST_CASE("sweep results: the GLM is a row, never the chosen network; CSV and JS
   const SweepRow back = load_sweep_row(dir.file("r.yaml"));
   CHECK(back.is_glm());
   CHECK(back.valid_auc == Approx(0.99));
+  SweepRow plain = rows[1];
+  plain.plain_tcn = true;
+  plain.variant = "plain";
+  plain.test.spike_auc_ci_low = 0.9;
+  plain.test.spike_auc_ci_high = 0.92;
+  plain.test.operating_threshold = 0.3;
+  plain.test.spikes_within_5ms = 0.5;
+  plain.test.simulations = 12;
+  save_sweep_row(plain, dir.file("p.yaml"));
+  const SweepRow p = load_sweep_row(dir.file("p.yaml"));
+  CHECK(p.name() == "d1_w8_plain");
+  CHECK(p.plain_tcn);
+  CHECK(p.test.spike_auc_ci_low == Approx(0.9));
+  CHECK(p.test.spike_auc_ci_high == Approx(0.92));
+  CHECK(p.test.operating_threshold == Approx(0.3));
+  CHECK(p.test.spikes_within_5ms == Approx(0.5));
+  CHECK(std::isnan(p.test.spikes_within_2ms));
+  CHECK(p.test.simulations == 12);
 }

@@ -6,6 +6,10 @@
 
 #include <catch2/catch.hpp>
 #include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
 #include <unistd.h>
 
 #include "neurotwin/surrogate/trainer.hpp"
@@ -96,4 +100,80 @@ TEST_CASE("mpirun -np 2 neurotwin train gives one process's weights (same global
                                              " --set training.batch_size=3"));
   CHECK(odd.status != 0);
   CHECK_THAT(odd.output, Catch::Contains("multiple of the 2 data-parallel processes"));
+}
+
+namespace {
+
+// results.csv without the columns that may differ between equal runs (wall time, where the model lies).
+std::vector<std::string> comparable_rows(const std::string& csv_path) {
+  std::ifstream in(csv_path);
+  std::vector<std::string> rows;
+  std::vector<std::string> header;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    if (header.empty()) {
+      header = cells;
+      continue;
+    }
+    std::string kept;
+    for (std::size_t i = 0; i < cells.size() && i < header.size(); ++i)
+      if (header[i] != "training_seconds" && header[i] != "model_path") kept += cells[i] + ",";
+    rows.push_back(kept);
+  }
+  return rows;
+}
+
+const char* kSweepSettings =
+    " --set sweep.depths=[1,2] --set sweep.widths=[2,3] --set sweep.plain_depths=[1] --set sweep.plain_widths=[2]"
+    " --set sweep.learning_curve_fractions=[0.5] --set training.stages.steps=[4,4] --set training.validate_every=4"
+    " --set training.checkpoint_every=4 --set training.dendrite_pca_components=0 --set training.batch_size=2";
+
+}  // namespace
+
+TEST_CASE("a sweep shared out (--shard i/N + --merge, mpirun -np 2) equals the one-process sweep") {
+  TempDir dir("sweepshards");
+  const std::string data = dir.file("data");
+  const std::string common = " --threads 1 --set data_dir=" + data + kSettings + kSweepSettings;
+  const auto sim = run_command(nt("simulate -o " + dir.file("one") + common));
+  INFO(sim.output);
+  REQUIRE(sim.status == 0);
+  const auto one = run_command(nt("sweep -o " + dir.file("one") + common));
+  INFO(one.output);
+  REQUIRE(one.status == 0);
+  CHECK_THAT(one.output, Catch::Contains("d1_w2_plain") && Catch::Contains("Learning curve of") &&
+                             Catch::Contains("95% CI"));
+  CHECK(fs::exists(dir.file("one/sweep/learning_curve.csv")));
+  const std::vector<std::string> reference = comparable_rows(dir.file("one/sweep/results.csv"));
+  REQUIRE(reference.size() == 6);  // GLM, 2 x 2, one plain TCN
+
+  // Slurm-style: two shards, then a merge that trains nothing.
+  const auto early = run_command(nt("sweep --merge -o " + dir.file("sharded") + common));
+  CHECK(early.status == 2);
+  CHECK_THAT(early.output, Catch::Contains("no result yet for") && Catch::Contains("glm"));
+  for (const char* shard : {"0/2", "1/2"}) {
+    const auto s = run_command(nt("sweep --shard " + std::string(shard) + " -o " + dir.file("sharded") + common));
+    INFO(s.output);
+    CHECK(s.status == 0);
+    CHECK_THAT(s.output, Catch::Contains("sweep shard " + std::string(shard)));
+    CHECK_FALSE(fs::exists(dir.file("sharded/sweep/results.csv")));
+  }
+  const auto merged = run_command(nt("sweep --merge -o " + dir.file("sharded") + common));
+  INFO(merged.output);
+  CHECK(merged.status == 0);
+  CHECK_THAT(merged.output, Catch::Contains("learning curve not written"));
+  CHECK(comparable_rows(dir.file("sharded/sweep/results.csv")) == reference);
+  CHECK(run_command(nt("sweep --shard 2/2 -o " + dir.file("sharded") + common)).status == 2);
+
+  if (run_command("command -v mpirun").status != 0) {
+    WARN("mpirun not found (install openmpi-bin): the MPI sweep is not checked");
+    return;
+  }
+  const auto mpi = run_command(mpirun() + nt("sweep -o " + dir.file("mpi") + common));
+  INFO(mpi.output);
+  CHECK(mpi.status == 0);
+  CHECK_THAT(mpi.output, Catch::Contains("over 2 MPI processes"));
+  CHECK(comparable_rows(dir.file("mpi/sweep/results.csv")) == reference);
+  CHECK(comparable_rows(dir.file("mpi/sweep/learning_curve.csv")) == comparable_rows(dir.file("one/sweep/learning_curve.csv")));
 }

@@ -85,8 +85,8 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// Identifies what a part file was made with: everything that goes into a
-// record or the file, except the creation time.
+// Identifies what a part file was made with: everything that goes into a record or the file, except the
+// creation time and the configuration text.
 std::string generation_fingerprint(const DatasetHeader& h, const RunOptions& run) {
   std::ostringstream o;
   o.precision(17);
@@ -101,6 +101,9 @@ std::string generation_fingerprint(const DatasetHeader& h, const RunOptions& run
     o << "segment " << s.section << ' ' << s.x << ' ' << s.length_um << ' ' << s.diameter_um << ' ' << s.area_um2 << ' '
       << s.distance_um << "\n";
   for (const Attribute& a : h.attributes) {
+    // The configuration text also holds training and sweep keys, which do not change a simulation; every key
+    // that does is an attribute of its own (cell.*, simulation.*, protocol.*).
+    if (a.name == "config_yaml") continue;
     o << "attribute " << a.name << " = ";
     std::visit([&](const auto& v) { o << v; }, a.value);
     o << "\n";

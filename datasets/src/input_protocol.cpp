@@ -36,7 +36,14 @@ InputProtocolConfig InputProtocolConfig::preset(const std::string& name) {
     c.apical_inhibition_minus_excitation = {-1650, 150};
     return c;
   }
-  throw InputError("unknown input protocol preset '" + name + "' (known: nmda, ampa)");
+  if (name == "ampa-sk") {  // AMPA with SK_E2 x 0.1 (spec §9.1, third column)
+    c.basal_excitation = {0, 1900};
+    c.apical_excitation = {0, 2000};
+    c.basal_inhibition_minus_excitation = {-1500, 300};
+    c.apical_inhibition_minus_excitation = {-1500, 300};
+    return c;
+  }
+  throw InputError("unknown input protocol preset '" + name + "' (known: nmda, ampa, ampa-sk)");
 }
 
 void InputProtocolConfig::validate() const {

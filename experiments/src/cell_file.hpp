@@ -8,7 +8,7 @@ namespace neurotwin::cli {
 
 // Cell files (YAML, documented in experiments/cells/l5pc.yaml): biophysics
 // per region with distance rules, synapses, axon replacement. `source` is a
-// preset name (l5pc, l5pc-ampa: the files under experiments/cells, embedded
+// preset name (l5pc, l5pc-ampa, l5pc-ampa-sk: the files under experiments/cells, embedded
 // in the binary) or a path. A file may start from another with
 // `extends: <preset or path>` and override any key. Unknown keys, wrong
 // types and out-of-range values are InputErrors naming the file, the line

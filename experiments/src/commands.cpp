@@ -23,6 +23,8 @@
 #include "neurotwin/simulator/neurolucida.hpp"
 #include "neurotwin/simulator/swc.hpp"
 #include "neurotwin/surrogate/exporter.hpp"
+#include "neurotwin/surrogate/metrics.hpp"
+#include "neurotwin/surrogate/reference_simulations.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
 #include "neurotwin/version.hpp"
 #include "progress.hpp"
@@ -210,9 +212,21 @@ std::string write_evaluation_json(const ExperimentConfig& config, const std::str
 }
 
 std::string describe_metrics(const EvaluationMetrics& m) {
-  char buf[256];
-  std::snprintf(buf, sizeof buf, "spike AUC %.4f, TPR@0.25%%FPR %.3f, TPR@1%%FPR %.3f, soma RMSE %.3f mV, explained variance %.3f (%zu bins, %zu spikes)",
-                m.spike_auc, m.tpr_at_fpr_0p25, m.tpr_at_fpr_1, m.soma_rmse_mV, m.soma_explained_variance, m.bins, m.spikes);
+  char buf[512];
+  int n = std::snprintf(buf, sizeof buf, "spike AUC %.4f", m.spike_auc);
+  if (std::isfinite(m.spike_auc_ci_low))
+    n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), " (95%% CI %.4f-%.4f)", m.spike_auc_ci_low,
+                       m.spike_auc_ci_high);
+  n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n),
+                     ", FCI %.3f, TPR@0.25%%FPR %.3f, TPR@1%%FPR %.3f", functional_complexity_index(m.spike_auc),
+                     m.tpr_at_fpr_0p25, m.tpr_at_fpr_1);
+  if (std::isfinite(m.operating_threshold))
+    n += std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n),
+                       ", at threshold %.3g: FPR %.4f, spikes within 2/5 ms %.3f/%.3f", m.operating_threshold,
+                       m.operating_fpr, m.spikes_within_2ms, m.spikes_within_5ms);
+  std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n),
+                ", soma RMSE %.3f mV, explained variance %.3f (%zu simulations, %zu bins, %zu spikes)", m.soma_rmse_mV,
+                m.soma_explained_variance, m.simulations, m.bins, m.spikes);
   return buf;
 }
 
@@ -269,15 +283,47 @@ int run_train(Context& ctx, const MpiWorld& world) {
   return 0;
 }
 
-int run_evaluate(Context& ctx, const std::string& model_path_in) {
+int run_evaluate(Context& ctx, const std::string& model_path_in, const std::vector<std::string>& reference_files) {
   const ExperimentConfig& c = ctx.config;
   const std::string model_path =
       model_path_in.empty() ? (fs::path(c.output_dir) / "train" / "best_model.pt").string() : model_path_in;
   TrainedSurrogate trained = load_trained(model_path, ctx.device);
-  const SurrogateData test = SurrogateData::open({split_path(c, "test")}, c.training.targets);
-  const EvaluationMetrics m = evaluate_trained(trained, test, c.training.targets, ctx.device, c.training.input_layer);
-  const std::string out = write_evaluation_json(c, model_path, m);
-  std::printf("test metrics of %s:\n  %s\n", model_path.c_str(), describe_metrics(m).c_str());
+  const std::string valid_path = split_path(c, "valid");
+  if (reference_files.empty()) {
+    const SurrogateData valid = SurrogateData::open({valid_path}, c.training.targets);
+    const SurrogateData test = SurrogateData::open({split_path(c, "test")}, c.training.targets);
+    const EvaluationMetrics m = score_trained(trained, valid, test, c.training.targets, ctx.device, c.training.input_layer);
+    const std::string out = write_evaluation_json(c, model_path, m);
+    std::printf("test metrics of %s:\n  %s\n", model_path.c_str(), describe_metrics(m).c_str());
+    log_line("wrote " + out);
+    return 0;
+  }
+  const ReferenceSimulations reference =
+      ReferenceSimulations::open(reference_files, trained.input_count() / 2, c.training.targets);
+  ScoringOptions options;
+  options.bootstrap_replicates = kAucBootstrapReplicates;
+  const EventForward forward = trained_forward(trained, ctx.device, c.training.input_layer);
+  if (fs::exists(valid_path)) {
+    const SurrogateData valid = SurrogateData::open({valid_path}, c.training.targets);
+    options.operating_threshold = operating_threshold(predict_forward(forward, trained.soma_bias_mV, valid, c.training.targets));
+  } else {
+    log_line(valid_path + ": not there, so no operating threshold: spike timing is not scored");
+  }
+  const EvaluationMetrics all = evaluate_forward(forward, trained.soma_bias_mV, reference, c.training.targets, options);
+  std::printf("metrics of %s on %zu NEURON reference file(s):\n", model_path.c_str(), reference.size());
+  for (std::size_t k = 0; k < reference.size() && reference.size() > 1; ++k) {
+    const ReferenceSimulations one = ReferenceSimulations::open({reference.files()[k]}, trained.input_count() / 2, c.training.targets);
+    ScoringOptions single = options;
+    single.bootstrap_replicates = 0;
+    std::printf("  %s: %s\n", reference.files()[k].c_str(),
+                describe_metrics(evaluate_forward(forward, trained.soma_bias_mV, one, c.training.targets, single)).c_str());
+  }
+  std::printf("  all: %s\n", describe_metrics(all).c_str());
+  std::fflush(stdout);
+  std::string files;
+  for (const std::string& f : reference_files) files += (files.empty() ? "" : " ") + fs::absolute(f).string();
+  const std::string out = (fs::path(c.output_dir) / "evaluation" / "reference_metrics.json").string();
+  write_text_file(out, evaluation_json(model_path, files, all));
   log_line("wrote " + out);
   return 0;
 }

@@ -73,9 +73,18 @@ int run_simulate(Context& ctx, const MpiWorld& world, const std::string& shard =
 int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulation, const std::string& output);
 // Under mpirun: data-parallel over the ranks (rank 0 writes and reports).
 int run_train(Context& ctx, const MpiWorld& world);
-int run_evaluate(Context& ctx, const std::string& model_path);
+// Scores a trained model on the test split, or on NEURON reference-layout
+// files when `reference_files` is not empty (the operating threshold then
+// still comes from the validation split, when there is one).
+int run_evaluate(Context& ctx, const std::string& model_path, const std::vector<std::string>& reference_files = {});
 int run_export(Context& ctx, const std::string& model_path, const std::string& output_path);
-int run_sweep(Context& ctx, SweepRow* chosen = nullptr);
+struct SweepOptions {
+  std::string shard;        // "i/N": train only this share of the rows (Slurm arrays), write no results
+  bool merge_only = false;  // collect the rows' results (from shards) without training any
+};
+// Under mpirun every rank trains its share of the rows (one process each),
+// rank 0 writes the results; the rows equal a one-process sweep's.
+int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, SweepRow* chosen = nullptr);
 int run_experiment(Context& ctx, const MpiWorld& world);
 int run_info(const CommonOptions& options);
 int run_print_config(const CommonOptions& options);

@@ -39,7 +39,7 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"output_dir", &c.output_dir, 0, 0, {}, "directory for every output of the experiment"},
       {"data_dir", &c.data_dir, 0, 0, {}, "dataset directory (empty: <output_dir>/data)"},
       {"seed", &c.seed, 0, 9.2e18, {}, "seed of inputs and training"},
-      {"cell.model", &c.cell.model, 0, 0, {}, "simple, l5pc, l5pc-ampa, or a cell YAML file"},
+      {"cell.model", &c.cell.model, 0, 0, {}, "simple, l5pc, l5pc-ampa, l5pc-ampa-sk, or a cell YAML file"},
       {"cell.morphology", &c.cell.morphology, 0, 0, {}, "'builtin', an SWC file or a Neurolucida .asc file"},
       {"cell.max_segment_length_um", &c.cell.segments.max_segment_length_um, 1e-3, 1e4, {}, "nseg = 1 + 2 floor(L / this)"},
       {"cell.v_init_mV", &b.v_init_mV, -200, 100, {}, ""},
@@ -79,7 +79,7 @@ std::vector<Field> schema(ExperimentConfig& c) {
        "voltage solve: NEURON's default backward Euler, or Crank-Nicolson (NEURON's secondorder=2)"},
       {"simulation.rate_tables", &c.simulation.rate_tables, 0, 0, {},
        "L5PC channel rates from tables (faster, not NEURON-exact)"},
-      {"protocol.preset", &c.protocol_preset, 0, 0, {"nmda", "ampa"}, "defaults of the keys below"},
+      {"protocol.preset", &c.protocol_preset, 0, 0, {"nmda", "ampa", "ampa-sk"}, "defaults of the keys below"},
       {"protocol.length_regularizer_um", &p.length_regularizer_um, 0, 1e4, {}, ""},
       {"protocol.rate_change_interval_options_ms", &p.rate_change_interval_options_ms, 1, 1e6, {}, ""},
       {"protocol.smoothing_sigma_options_ms", &p.smoothing_sigma_options_ms, 1, 1e5, {}, ""},
@@ -137,7 +137,13 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"training.soma_clip_mV", &c.training.targets.soma_clip_mV, -200, 200, {}, ""},
       {"sweep.depths", &c.sweep.depths, 1, 64, {}, ""},
       {"sweep.widths", &c.sweep.widths, 1, 4096, {}, ""},
+      {"sweep.first_kernels_ms", &c.sweep.first_kernels_ms, 1, 1000, {},
+       "first-layer kernels to sweep (each with every depth x width; []: model.first_kernel_ms)"},
+      {"sweep.plain_depths", &c.sweep.plain_depths, 1, 64, {}, "Beniaguev's plain TCN at these depths x plain_widths ([]: none)"},
+      {"sweep.plain_widths", &c.sweep.plain_widths, 1, 4096, {}, ""},
       {"sweep.auc_margin", &c.sweep.auc_margin, 0, 1, {}, "smallest network within this AUC of the best"},
+      {"sweep.learning_curve_fractions", &c.sweep.learning_curve_fractions, 1e-6, 1, {},
+       "the chosen network trained again on these fractions of the training simulations ([]: none)"},
       {"export.file", &c.export_.file, 0, 0, {}, "relative to <output_dir>/export"},
   };
   return f;
@@ -240,8 +246,12 @@ class Reader {
               fail(f.key, node, "'" + *target + "' is not one of: " + list);
             }
           } else if constexpr (std::is_same_v<T, std::vector<int>> || std::is_same_v<T, std::vector<double>>) {
-            // Lists are non-empty, except the first layer's boxcars ([]: free kernels).
-            const bool may_be_empty = f.key == "model.first_layer_windows_ms";
+            // Lists are non-empty, except where [] means "none" (the first layer's boxcars: free kernels; the
+            // sweep's optional extras).
+            static const std::vector<std::string> optional_lists = {
+                "model.first_layer_windows_ms", "sweep.first_kernels_ms", "sweep.plain_depths", "sweep.plain_widths",
+                "sweep.learning_curve_fractions"};
+            const bool may_be_empty = std::find(optional_lists.begin(), optional_lists.end(), f.key) != optional_lists.end();
             if (!node.IsSequence() || (node.size() == 0 && !may_be_empty))
               fail(f.key, node, may_be_empty ? "must be a list" : "must be a non-empty list");
             target->clear();
@@ -537,6 +547,7 @@ ExperimentConfig load_config(const std::string& path, const std::vector<Override
   try {
     config.protocol.validate();
     config.glm.validate();
+    config.sweep.validate();
   } catch (const InputError& e) {
     throw InputError(origin + ": " + e.what());
   }

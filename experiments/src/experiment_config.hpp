@@ -8,6 +8,7 @@
 #include "neurotwin/simulator/cell_model.hpp"
 #include "neurotwin/simulator/discretization.hpp"
 #include "neurotwin/simulator/simulation.hpp"
+#include "neurotwin/surrogate/sweep_plan.hpp"
 #include "neurotwin/surrogate/tcn_model.hpp"
 #include "neurotwin/surrogate/trainer.hpp"
 
@@ -15,7 +16,7 @@ namespace neurotwin::cli {
 
 struct CellConfig {
   // "simple" (the built-in biophysics configured by the keys below), a cell
-  // preset (l5pc, l5pc-ampa) or a cell YAML file.
+  // preset (l5pc, l5pc-ampa, l5pc-ampa-sk) or a cell YAML file.
   std::string model = "simple";
   std::string morphology = "builtin";  // "builtin", an SWC file or a Neurolucida .asc file
   SegmentRule segments;
@@ -48,12 +49,6 @@ struct DatasetConfig {
   int train_simulations = 64;
   int valid_simulations = 12;
   int test_simulations = 12;
-};
-
-struct SweepConfig {
-  std::vector<int> depths = {1, 3};
-  std::vector<int> widths = {16, 32};
-  double auc_margin = 0.01;
 };
 
 struct ExportConfig {
@@ -94,7 +89,7 @@ struct ExperimentConfig {
   GlmConfig glm;
   TrainingKeys training_keys;
   TrainingConfig training;  // built from training_keys and the training.* keys
-  SweepConfig sweep;
+  SweepSpec sweep;
   ExportConfig export_;
 
   ExperimentConfig();

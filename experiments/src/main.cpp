@@ -72,12 +72,28 @@ int main(int argc, char** argv) {
       "With --set model.architecture=glm it fits the GLM baseline instead (pooled input counts, logistic regression)");
   add_common(train, common);
   auto* evaluate = app.add_subcommand(
-      "evaluate", "score a trained model (a TCN or the GLM baseline) on the test file (AUC, TPR at low FPR, soma RMSE)");
+      "evaluate",
+      "score a trained model (a TCN or the GLM baseline) on the test file, or on NEURON reference files: AUC with a\n"
+      "bootstrap 95% interval over simulations, TPR at 0.25%/1% FPR, spike timing within +-2/+-5 ms at the threshold\n"
+      "that gives 0.25% false positives on the validation file, soma RMSE, explained variance, FCI");
   add_common(evaluate, common);
   evaluate->add_option("--model", model_path, "trained model (default: <output_dir>/train/best_model.pt)");
+  std::vector<std::string> reference_files;
+  evaluate->add_option("--reference", reference_files,
+                       "score on these NEURON reference-layout files (inputs/*, soma_v_mV, spike_times_ms; e.g. "
+                       "../shared/reference/nmda_seed1_cvode.h5) instead of the test file")
+      ->check(CLI::ExistingFile);
   auto* sweep = app.add_subcommand(
-      "sweep", "fit the GLM baseline, train every depth x width of the `sweep` section; write the results table");
+      "sweep",
+      "fit the GLM baseline, train every network of the `sweep` section (depth x width, first kernels, plain TCNs),\n"
+      "choose the smallest within auc_margin on validation data, train the learning curve; write the results table.\n"
+      "Resumable. Parallel: `mpirun -np N neurotwin sweep` (each rank trains its share of the networks); --shard i/N\n"
+      "for Slurm arrays, then `neurotwin sweep --merge`. The rows equal a one-process sweep's");
   add_common(sweep, common);
+  neurotwin::cli::SweepOptions sweep_options;
+  sweep->add_option("--shard", sweep_options.shard, "train only share i of N of the networks (e.g. $SLURM_ARRAY_TASK_ID/8); no results table");
+  sweep->add_flag("--merge", sweep_options.merge_only,
+                  "write the results of finished rows (from --shard runs) without training; fails naming missing rows");
   auto* exporter = app.add_subcommand("export", "write a trained model as TorchScript plus a YAML sidecar");
   add_common(exporter, common);
   exporter->add_option("--model", model_path, "trained model (default: <output_dir>/train/best_model.pt)");
@@ -131,8 +147,11 @@ int main(int argc, char** argv) {
   try {
     world = std::make_unique<neurotwin::cli::MpiWorld>();
     common.processes_per_node = world->local_size();
-    if (world->active() && !simulate->parsed() && !train->parsed())
-      throw neurotwin::InputError("under mpirun only `simulate` and `train` run in parallel; run the other commands as one process");
+    if (world->active() && !simulate->parsed() && !train->parsed() && !sweep->parsed() && !run->parsed())
+      throw neurotwin::InputError(
+          "under mpirun only `simulate`, `train`, `sweep` and `run` run in parallel; run the other commands as one process");
+    if (!sweep_options.shard.empty() && (world->active() || sweep_options.merge_only))
+      throw neurotwin::InputError("sweep --shard: one process per shard (no mpirun, no --merge)");
     if (info->parsed()) return neurotwin::cli::run_info(common);
     if (config->parsed()) return neurotwin::cli::run_print_config(common);
     if (dataset_info->parsed()) return neurotwin::cli::run_dataset_info(dataset_files);
@@ -146,6 +165,7 @@ int main(int argc, char** argv) {
       return neurotwin::cli::run_dataset_plot(plot_file, plot);
     }
     if (!shard.empty()) neurotwin::cli::parse_shard(shard);  // a malformed --shard fails before any work
+    if (!sweep_options.shard.empty()) neurotwin::cli::parse_shard(sweep_options.shard);
     neurotwin::cli::Context ctx = neurotwin::cli::make_context(common);
     if (simulate->parsed() && !replay_inputs.empty()) {
       if (world->active() || !shard.empty()) throw neurotwin::InputError("--inputs replays one simulation: no --shard, no mpirun");
@@ -153,8 +173,8 @@ int main(int argc, char** argv) {
     }
     if (simulate->parsed()) return neurotwin::cli::run_simulate(ctx, *world, shard);
     if (train->parsed()) return neurotwin::cli::run_train(ctx, *world);
-    if (evaluate->parsed()) return neurotwin::cli::run_evaluate(ctx, model_path);
-    if (sweep->parsed()) return neurotwin::cli::run_sweep(ctx);
+    if (evaluate->parsed()) return neurotwin::cli::run_evaluate(ctx, model_path, reference_files);
+    if (sweep->parsed()) return neurotwin::cli::run_sweep(ctx, *world, sweep_options);
     if (exporter->parsed()) return neurotwin::cli::run_export(ctx, model_path, export_path);
     if (run->parsed()) return neurotwin::cli::run_experiment(ctx, *world);
   } catch (const neurotwin::InputError& e) {

@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "neurotwin/datasets/dataset_reader.hpp"
+#include "neurotwin/datasets/reference_file.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 #include "neurotwin/simulator/recording.hpp"
 #include "neurotwin/simulator/simulation.hpp"
@@ -22,19 +23,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-template <typename T>
-std::vector<T> read_vector(const H5::H5File& f, const std::string& name, const H5::PredType& type, const std::string& path) {
-  if (!f.nameExists(name)) throw InputError(path + ": no dataset '" + name + "'");
-  H5::DataSet ds = f.openDataSet(name);
-  H5::DataSpace space = ds.getSpace();
-  if (space.getSimpleExtentNdims() != 1) throw InputError(path + ": '" + name + "' is not one-dimensional");
-  hsize_t n = 0;
-  space.getSimpleExtentDims(&n);
-  std::vector<T> out(n);
-  if (n) ds.read(out.data(), type);
-  return out;
-}
-
 struct RecordedInputs {
   std::vector<InputEvent> events;
   double duration_ms = -1;  // from the file, if it says
@@ -43,33 +31,20 @@ struct RecordedInputs {
 
 RecordedInputs read_inputs(const std::string& path, std::size_t simulation, std::size_t synapse_segments) {
   RecordedInputs r;
-  bool reference = false;
-  try {
-    if (!fs::exists(path)) throw InputError(path + ": no such file");
-    if (!H5::H5File::isHdf5(path)) throw InputError(path + ": not an HDF5 file");
-    H5::H5File f(path, H5F_ACC_RDONLY);
-    reference = f.nameExists("inputs") && f.nameExists("inputs/ex_segment");
-    if (reference) {
-      const auto ex_seg = read_vector<std::int64_t>(f, "inputs/ex_segment", H5::PredType::NATIVE_INT64, path);
-      const auto ex_t = read_vector<double>(f, "inputs/ex_time_ms", H5::PredType::NATIVE_DOUBLE, path);
-      const auto inh_seg = read_vector<std::int64_t>(f, "inputs/inh_segment", H5::PredType::NATIVE_INT64, path);
-      const auto inh_t = read_vector<double>(f, "inputs/inh_time_ms", H5::PredType::NATIVE_DOUBLE, path);
-      if (ex_seg.size() != ex_t.size() || inh_seg.size() != inh_t.size())
-        throw InputError(path + ": input segment and time lists differ in length");
-      const auto S = static_cast<std::int64_t>(synapse_segments);
-      auto add = [&](std::int64_t seg, double t, std::int64_t offset, const char* kind) {
-        if (seg < 0 || seg >= S)
-          throw InputError(path + ": " + kind + " input on segment " + std::to_string(seg) + ", but the cell has " +
-                           std::to_string(S) + " synapse segments");
-        r.events.push_back({t, static_cast<int>(offset + seg)});
-      };
-      for (std::size_t i = 0; i < ex_seg.size(); ++i) add(ex_seg[i], ex_t[i], 0, "excitatory");
-      for (std::size_t i = 0; i < inh_seg.size(); ++i) add(inh_seg[i], inh_t[i], S, "inhibitory");
-      if (f.attrExists("duration_ms")) f.openAttribute("duration_ms").read(H5::PredType::NATIVE_DOUBLE, &r.duration_ms);
-      r.description = "reference-layout inputs";
-    }
-  } catch (const H5::Exception& e) {
-    throw InputError(path + ": cannot read inputs (truncated or corrupt?): " + e.getDetailMsg());
+  const bool reference = is_reference_file(path);
+  if (reference) {
+    const ReferenceRecording rec = read_reference_file(path, /*require_traces=*/false);
+    const auto S = static_cast<std::int64_t>(synapse_segments);
+    auto add = [&](std::int64_t seg, double t, std::int64_t offset, const char* kind) {
+      if (seg < 0 || seg >= S)
+        throw InputError(path + ": " + kind + " input on segment " + std::to_string(seg) + ", but the cell has " +
+                         std::to_string(S) + " synapse segments");
+      r.events.push_back({t, static_cast<int>(offset + seg)});
+    };
+    for (std::size_t i = 0; i < rec.ex_segment.size(); ++i) add(rec.ex_segment[i], rec.ex_time_ms[i], 0, "excitatory");
+    for (std::size_t i = 0; i < rec.inh_segment.size(); ++i) add(rec.inh_segment[i], rec.inh_time_ms[i], S, "inhibitory");
+    r.duration_ms = rec.duration_ms;
+    r.description = "reference-layout inputs";
   }
   if (!reference) {  // a neurotwin dataset
     const DatasetReader d(path);

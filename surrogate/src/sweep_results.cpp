@@ -33,11 +33,18 @@ nlohmann::json json_number(double v) { return std::isfinite(v) ? nlohmann::json(
 
 nlohmann::json metrics_object(const EvaluationMetrics& m) {
   return {{"spike_auc", json_number(m.spike_auc)},
+          {"spike_auc_ci95", {json_number(m.spike_auc_ci_low), json_number(m.spike_auc_ci_high)}},
           {"tpr_at_fpr_0.25pct", json_number(m.tpr_at_fpr_0p25)},
           {"tpr_at_fpr_1pct", json_number(m.tpr_at_fpr_1)},
+          {"operating_threshold", json_number(m.operating_threshold)},
+          {"operating_fpr", json_number(m.operating_fpr)},
+          {"operating_tpr", json_number(m.operating_tpr)},
+          {"spikes_within_2ms", json_number(m.spikes_within_2ms)},
+          {"spikes_within_5ms", json_number(m.spikes_within_5ms)},
           {"soma_rmse_mV", json_number(m.soma_rmse_mV)},
           {"soma_explained_variance", json_number(m.soma_explained_variance)},
           {"fci", json_number(functional_complexity_index(m.spike_auc))},
+          {"simulations", m.simulations},
           {"bins", m.bins},
           {"spike_bins", m.spikes}};
 }
@@ -45,13 +52,16 @@ nlohmann::json metrics_object(const EvaluationMetrics& m) {
 }  // namespace
 
 std::string SweepRow::name() const {
-  return is_glm() ? "glm" : "d" + std::to_string(depth) + "_w" + std::to_string(width);
+  if (is_glm()) return "glm";
+  return "d" + std::to_string(depth) + "_w" + std::to_string(width) + (variant.empty() ? "" : "_" + variant);
 }
 
 void save_sweep_row(const SweepRow& r, const std::string& path) {
   YAML::Emitter y;
   y << YAML::BeginMap;
   y << YAML::Key << "model" << YAML::Value << r.model;
+  y << YAML::Key << "variant" << YAML::Value << r.variant;
+  y << YAML::Key << "plain_tcn" << YAML::Value << r.plain_tcn;
   y << YAML::Key << "depth" << YAML::Value << r.depth << YAML::Key << "width" << YAML::Value << r.width;
   y << YAML::Key << "first_kernel_ms" << YAML::Value << r.first_kernel_ms << YAML::Key << "kernel_ms" << YAML::Value << r.kernel_ms;
   y << YAML::Key << "input_projection" << YAML::Value << r.input_projection;
@@ -60,10 +70,18 @@ void save_sweep_row(const SweepRow& r, const std::string& path) {
   y << YAML::Key << "valid_auc" << YAML::Value << number(r.valid_auc);
   y << YAML::Key << "best_step" << YAML::Value << r.best_step;
   y << YAML::Key << "test_auc" << YAML::Value << number(r.test.spike_auc);
+  y << YAML::Key << "test_auc_ci_low" << YAML::Value << number(r.test.spike_auc_ci_low);
+  y << YAML::Key << "test_auc_ci_high" << YAML::Value << number(r.test.spike_auc_ci_high);
   y << YAML::Key << "test_tpr_at_fpr_0p25" << YAML::Value << number(r.test.tpr_at_fpr_0p25);
   y << YAML::Key << "test_tpr_at_fpr_1" << YAML::Value << number(r.test.tpr_at_fpr_1);
   y << YAML::Key << "test_soma_rmse_mV" << YAML::Value << number(r.test.soma_rmse_mV);
   y << YAML::Key << "test_soma_explained_variance" << YAML::Value << number(r.test.soma_explained_variance);
+  y << YAML::Key << "operating_threshold" << YAML::Value << number(r.test.operating_threshold);
+  y << YAML::Key << "test_operating_fpr" << YAML::Value << number(r.test.operating_fpr);
+  y << YAML::Key << "test_operating_tpr" << YAML::Value << number(r.test.operating_tpr);
+  y << YAML::Key << "test_spikes_within_2ms" << YAML::Value << number(r.test.spikes_within_2ms);
+  y << YAML::Key << "test_spikes_within_5ms" << YAML::Value << number(r.test.spikes_within_5ms);
+  y << YAML::Key << "test_simulations" << YAML::Value << r.test.simulations;
   y << YAML::Key << "test_bins" << YAML::Value << r.test.bins << YAML::Key << "test_spike_bins" << YAML::Value << r.test.spikes;
   y << YAML::Key << "training_seconds" << YAML::Value << number(r.training_seconds);
   y << YAML::Key << "model_path" << YAML::Value << r.model_path;
@@ -83,6 +101,8 @@ SweepRow load_sweep_row(const std::string& path) {
     SweepRow r;
     r.model = y["model"] ? y["model"].as<std::string>() : "tcn";
     if (r.model != "tcn" && r.model != "glm") throw InputError(path + ": model '" + r.model + "' is neither tcn nor glm");
+    r.variant = y["variant"] ? y["variant"].as<std::string>() : "";
+    r.plain_tcn = y["plain_tcn"] && y["plain_tcn"].as<bool>();
     r.depth = y["depth"].as<int>();
     r.width = y["width"].as<int>();
     r.first_kernel_ms = y["first_kernel_ms"].as<int>();
@@ -94,6 +114,15 @@ SweepRow load_sweep_row(const std::string& path) {
     r.valid_auc = as_number(y["valid_auc"]);
     r.best_step = y["best_step"] ? y["best_step"].as<int>() : 0;
     r.test.spike_auc = as_number(y["test_auc"]);
+    const auto optional = [&](const char* key) { return y[key] ? as_number(y[key]) : std::nan(""); };
+    r.test.spike_auc_ci_low = optional("test_auc_ci_low");
+    r.test.spike_auc_ci_high = optional("test_auc_ci_high");
+    r.test.operating_threshold = optional("operating_threshold");
+    r.test.operating_fpr = optional("test_operating_fpr");
+    r.test.operating_tpr = optional("test_operating_tpr");
+    r.test.spikes_within_2ms = optional("test_spikes_within_2ms");
+    r.test.spikes_within_5ms = optional("test_spikes_within_5ms");
+    r.test.simulations = y["test_simulations"] ? y["test_simulations"].as<std::size_t>() : 0;
     r.test.tpr_at_fpr_0p25 = as_number(y["test_tpr_at_fpr_0p25"]);
     r.test.tpr_at_fpr_1 = as_number(y["test_tpr_at_fpr_1"]);
     r.test.soma_rmse_mV = as_number(y["test_soma_rmse_mV"]);
@@ -123,16 +152,20 @@ int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_
 
 std::string sweep_results_csv(const std::vector<SweepRow>& rows, int chosen) {
   std::ostringstream csv;
-  csv << "model,depth,width,first_kernel_ms,kernel_ms,input_projection,receptive_field_ms,parameters,macs_per_ms,valid_auc,"
-         "best_step,test_auc,test_fci,test_tpr_at_fpr_0.25pct,test_tpr_at_fpr_1pct,test_soma_rmse_mV,test_soma_explained_variance,"
-         "training_seconds,chosen,model_path\n";
+  csv << "name,model,plain_tcn,depth,width,first_kernel_ms,kernel_ms,input_projection,receptive_field_ms,parameters,"
+         "macs_per_ms,valid_auc,best_step,test_auc,test_auc_ci95_low,test_auc_ci95_high,test_fci,test_tpr_at_fpr_0.25pct,"
+         "test_tpr_at_fpr_1pct,operating_threshold,test_operating_fpr,test_spikes_within_2ms,test_spikes_within_5ms,"
+         "test_soma_rmse_mV,test_soma_explained_variance,training_seconds,chosen,model_path\n";
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const SweepRow& r = rows[i];
-    csv << r.model << ',' << r.depth << ',' << r.width << ',' << r.first_kernel_ms << ',' << r.kernel_ms << ','
+    csv << r.name() << ',' << r.model << ',' << (r.plain_tcn ? 1 : 0) << ',' << r.depth << ',' << r.width << ',' << r.first_kernel_ms << ',' << r.kernel_ms << ','
         << r.input_projection << ',' << r.receptive_field_ms << ',' << r.parameters << ',' << r.macs_per_ms << ','
         << number(r.valid_auc) << ',' << r.best_step << ',' << number(r.test.spike_auc) << ','
+        << number(r.test.spike_auc_ci_low) << ',' << number(r.test.spike_auc_ci_high) << ','
         << number(functional_complexity_index(r.test.spike_auc)) << ',' << number(r.test.tpr_at_fpr_0p25)
-        << ',' << number(r.test.tpr_at_fpr_1) << ',' << number(r.test.soma_rmse_mV) << ','
+        << ',' << number(r.test.tpr_at_fpr_1) << ',' << number(r.test.operating_threshold) << ','
+        << number(r.test.operating_fpr) << ',' << number(r.test.spikes_within_2ms) << ','
+        << number(r.test.spikes_within_5ms) << ',' << number(r.test.soma_rmse_mV) << ','
         << number(r.test.soma_explained_variance) << ',' << number(r.training_seconds) << ','
         << (static_cast<int>(i) == chosen ? 1 : 0) << ',' << r.model_path << '\n';
   }
@@ -147,7 +180,9 @@ std::string sweep_results_json(const std::vector<SweepRow>& rows, int chosen, do
   nlohmann::json list = nlohmann::json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const SweepRow& r = rows[i];
-    list.push_back({{"model", r.model},
+    list.push_back({{"name", r.name()},
+                    {"model", r.model},
+                    {"plain_tcn", r.plain_tcn},
                     {"depth", r.depth},
                     {"width", r.width},
                     {"first_kernel_ms", r.first_kernel_ms},
@@ -173,24 +208,29 @@ std::string sweep_results_table(const std::vector<SweepRow>& rows, int chosen) {
     if (r.is_glm()) glm_test_auc = r.test.spike_auc;
   std::ostringstream o;
   char line[400];
-  std::snprintf(line, sizeof line, "%5s %5s %5s %8s %5s %9s %9s %9s %9s %8s %8s %8s %8s %8s\n", "model", "depth", "width",
-                "kernels", "proj", "params", "MACs/ms", "validAUC", "testAUC", "TP@.25%", "TP@1%", "RMSE_mV", "ExplVar",
-                "train_s");
+  std::snprintf(line, sizeof line, "%-14s %5s %5s %8s %5s %9s %9s %9s %9s %15s %8s %8s %6s %6s %8s %8s %8s\n", "name",
+                "depth", "width", "kernels", "input", "params", "MACs/ms", "validAUC", "testAUC", "95% CI", "TP@.25%",
+                "TP@1%", "+-2ms", "+-5ms", "RMSE_mV", "ExplVar", "train_s");
   o << line;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const SweepRow& r = rows[i];
     const std::string kernels =
         r.is_glm() ? std::to_string(r.receptive_field_ms) : std::to_string(r.first_kernel_ms) + "/" + std::to_string(r.kernel_ms);
     const std::string depth = r.is_glm() ? "-" : std::to_string(r.depth), width = r.is_glm() ? "-" : std::to_string(r.width);
-    const std::string proj = r.is_glm() || r.input_projection == 0 ? "-" : std::to_string(r.input_projection);
+    const std::string input = r.is_glm()               ? "pool"
+                              : r.plain_tcn              ? "syn"
+                              : r.input_projection > 0   ? "p" + std::to_string(r.input_projection)
+                                                         : "pool";
+    char interval[32];
+    std::snprintf(interval, sizeof interval, "%.4f-%.4f", r.test.spike_auc_ci_low, r.test.spike_auc_ci_high);
     std::string mark;
     if (static_cast<int>(i) == chosen) mark = "  <- smallest within margin";
     if (!r.is_glm() && std::isfinite(glm_test_auc) && !(r.test.spike_auc > glm_test_auc)) mark += "  (not above the GLM)";
-    std::snprintf(line, sizeof line, "%5s %5s %5s %8s %5s %9lld %9lld %9.4f %9.4f %8.3f %8.3f %8.3f %8.3f %8.1f%s\n",
-                  r.model.c_str(), depth.c_str(), width.c_str(), kernels.c_str(), proj.c_str(),
+    std::snprintf(line, sizeof line, "%-14s %5s %5s %8s %5s %9lld %9lld %9.4f %9.4f %15s %8.3f %8.3f %6.3f %6.3f %8.3f %8.3f %8.1f%s\n",
+                  r.name().c_str(), depth.c_str(), width.c_str(), kernels.c_str(), input.c_str(),
                   static_cast<long long>(r.parameters), static_cast<long long>(r.macs_per_ms), r.valid_auc, r.test.spike_auc,
-                  r.test.tpr_at_fpr_0p25, r.test.tpr_at_fpr_1, r.test.soma_rmse_mV, r.test.soma_explained_variance,
-                  r.training_seconds, mark.c_str());
+                  interval, r.test.tpr_at_fpr_0p25, r.test.tpr_at_fpr_1, r.test.spikes_within_2ms, r.test.spikes_within_5ms,
+                  r.test.soma_rmse_mV, r.test.soma_explained_variance, r.training_seconds, mark.c_str());
     o << line;
   }
   return o.str();

@@ -214,11 +214,28 @@ int TrainedSurrogate::receptive_field_ms() const {
   return is_glm() ? glm->config().receptive_field_ms() : model->config().receptive_field_ms();
 }
 
-EvaluationMetrics evaluate_trained(TrainedSurrogate& surrogate, const SurrogateData& data, const TargetConventions& targets,
-                                   torch::Device device, InputLayer layer) {
-  if (!surrogate.is_glm()) return evaluate_tcn(surrogate.model, surrogate.soma_bias_mV, data, targets, device, layer);
-  return evaluate_forward([&](const InputEvents& x) { return surrogate.glm->forward(x); }, surrogate.soma_bias_mV, data,
-                          targets);
+std::size_t TrainedSurrogate::input_count() const {
+  return is_glm() ? glm->pooling().group_of_channel.size() : static_cast<std::size_t>(model->config().input_channels);
+}
+
+EventForward trained_forward(TrainedSurrogate& surrogate, torch::Device device, InputLayer layer) {
+  if (!surrogate.is_glm()) return tcn_forward(surrogate.model, device, layer);
+  GlmModel glm = surrogate.glm;
+  return [glm](const InputEvents& x) mutable { return glm->forward(x); };
+}
+
+EvaluationMetrics evaluate_trained(TrainedSurrogate& surrogate, const SimulationSource& data, const TargetConventions& targets,
+                                   torch::Device device, InputLayer layer, const ScoringOptions& options) {
+  return evaluate_forward(trained_forward(surrogate, device, layer), surrogate.soma_bias_mV, data, targets, options);
+}
+
+EvaluationMetrics score_trained(TrainedSurrogate& surrogate, const SimulationSource& valid, const SimulationSource& test,
+                                const TargetConventions& targets, torch::Device device, InputLayer layer) {
+  const EventForward forward = trained_forward(surrogate, device, layer);
+  ScoringOptions options;
+  options.operating_threshold = operating_threshold(predict_forward(forward, surrogate.soma_bias_mV, valid, targets));
+  options.bootstrap_replicates = kAucBootstrapReplicates;
+  return score_predictions(predict_forward(forward, surrogate.soma_bias_mV, test, targets), options);
 }
 
 TrainingResult train_glm(const GlmConfig& config, const TargetConventions& targets, const SurrogateData& train,

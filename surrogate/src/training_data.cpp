@@ -34,6 +34,20 @@ SurrogateData SurrogateData::open(const std::vector<std::string>& files, const T
   return data;
 }
 
+SurrogateData SurrogateData::head(std::size_t n) const {
+  if (n == 0 || n > total_)
+    throw InputError("the first " + std::to_string(n) + " simulations of " + std::to_string(total_) + " asked for (" +
+                     files_.front() + ")");
+  SurrogateData data = *this;
+  data.total_ = n;
+  while (data.first_.size() > 1 && data.first_.back() >= n) {
+    data.first_.pop_back();
+    data.readers_.pop_back();
+    data.files_.pop_back();
+  }
+  return data;
+}
+
 std::pair<const DatasetReader*, std::size_t> SurrogateData::locate(std::size_t k) const {
   if (k >= total_) throw InputError("simulation " + std::to_string(k) + " out of range (" + std::to_string(total_) + ")");
   const auto i = static_cast<std::size_t>(std::upper_bound(first_.begin(), first_.end(), k) - first_.begin()) - 1;

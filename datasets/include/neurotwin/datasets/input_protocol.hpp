@@ -32,7 +32,7 @@ struct InputProtocolConfig {
   double spatial_noise_low = 0.5;
   double spatial_noise_high = 1.5;
 
-  // Presets of spec §9.1: "nmda" (default) and "ampa". Throws on other names.
+  // Presets of spec §9.1: "nmda" (default), "ampa" and "ampa-sk". Throws on other names.
   static InputProtocolConfig preset(const std::string& name);
   // Throws InputError naming the offending parameter.
   void validate() const;

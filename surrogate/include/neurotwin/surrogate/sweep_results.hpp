@@ -11,6 +11,8 @@ namespace neurotwin {
 // validation AUC (the only figure the choice uses) and its test metrics.
 struct SweepRow {
   std::string model = "tcn";  // "tcn" or "glm"
+  std::string variant;        // suffix of the name that tells rows of one depth x width apart ("k60", "plain")
+  bool plain_tcn = false;     // Beniaguev's plain TCN (a kernel per synapse, no pooling, soma loss shared)
   int depth = 0, width = 0, first_kernel_ms = 0, kernel_ms = 0, input_projection = 0;
   int receptive_field_ms = 0;
   std::int64_t parameters = 0, macs_per_ms = 0;
@@ -21,7 +23,7 @@ struct SweepRow {
   std::string model_path;
 
   bool is_glm() const { return model == "glm"; }
-  std::string name() const;  // "glm" or "d<depth>_w<width>"
+  std::string name() const;  // "glm" or "d<depth>_w<width>[_<variant>]"
 };
 
 // A finished row, kept beside its model (YAML) so that an interrupted sweep

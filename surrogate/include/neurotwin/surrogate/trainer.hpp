@@ -116,13 +116,21 @@ struct TrainedSurrogate {
   std::int64_t parameter_count() const;
   std::int64_t macs_per_ms() const;
   int receptive_field_ms() const;
+  std::size_t input_count() const;  // input channels (2 x synapse segments)
 };
 TrainedSurrogate load_trained(const std::string& path, torch::Device device);
 void save_trained(const TcnModel& model, double soma_bias_mV, double soma_clip_mV, const DendritePca* pca,
                   const std::string& path);
 void save_trained(const GlmModel& model, double soma_bias_mV, double soma_clip_mV, const std::string& path);
-// Test metrics of either kind (a TCN with the given input layer).
-EvaluationMetrics evaluate_trained(TrainedSurrogate& surrogate, const SurrogateData& data, const TargetConventions& targets,
-                                   torch::Device device, InputLayer layer);
+// The forward pass of either kind (a TCN with the given input layer).
+EventForward trained_forward(TrainedSurrogate& surrogate, torch::Device device, InputLayer layer);
+// Metrics of either kind on `data`.
+EvaluationMetrics evaluate_trained(TrainedSurrogate& surrogate, const SimulationSource& data, const TargetConventions& targets,
+                                   torch::Device device, InputLayer layer, const ScoringOptions& options = {});
+// What a sweep row and `neurotwin evaluate` report: metrics on `test` with the
+// bootstrap AUC interval (kAucBootstrapReplicates) and the operating point
+// (threshold at kOperatingFalsePositiveRate) chosen on `valid`.
+EvaluationMetrics score_trained(TrainedSurrogate& surrogate, const SimulationSource& valid, const SimulationSource& test,
+                                const TargetConventions& targets, torch::Device device, InputLayer layer);
 
 }  // namespace neurotwin

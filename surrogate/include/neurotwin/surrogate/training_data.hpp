@@ -5,44 +5,28 @@
 #include <vector>
 
 #include "neurotwin/datasets/dataset_reader.hpp"
+#include "neurotwin/surrogate/simulation_source.hpp"
 
 namespace neurotwin {
 
-// Training-target conventions of Beniaguev's fit_CNN.py (spec §10.5).
-struct TargetConventions {
-  double soma_clip_mV = -55.0;   // soma target clipped from above
-  double ignore_first_ms = 500;  // transient excluded from losses and metrics
-};
-
-// One simulation as the surrogate sees it: sparse input events, the clipped
-// 1-ms soma voltage, and the binary 1-ms spike target (a spike at t_s sets
-// bin floor(t_s - 0.5)).
-struct SurrogateSimulation {
-  std::vector<float> input_times_ms;
-  std::vector<std::int32_t> input_channels;
-  std::vector<float> soma_clipped_mV;
-  std::vector<std::uint8_t> spike_bins;
-  std::size_t spike_count = 0;
-};
-
-// Bin of an output spike at t_ms (spec §10.5): floor(t_ms - 0.5).
-long spike_bin(double t_ms);
-
 // The simulations of one or more dataset files, read from disk one at a time
 // when asked for: memory does not grow with the files' size.
-class SurrogateData {
+class SurrogateData : public SimulationSource {
  public:
   // Opens the files and checks that they agree (inputs, duration) and are
   // longer than targets.ignore_first_ms; throws InputError naming the file.
   static SurrogateData open(const std::vector<std::string>& files, const TargetConventions& targets);
 
-  std::size_t input_count() const { return inputs_; }
-  std::size_t bins() const { return bins_; }
-  std::size_t size() const { return total_; }
+  std::size_t input_count() const override { return inputs_; }
+  std::size_t bins() const override { return bins_; }
+  std::size_t size() const override { return total_; }
   const std::vector<std::string>& files() const { return files_; }
   // Simulation k over all files, read now; throws InputError for unsorted
   // inputs or a non-finite soma voltage.
-  SurrogateSimulation simulation(std::size_t k) const;
+  SurrogateSimulation simulation(std::size_t k) const override;
+  // The first n simulations only (a learning curve's smaller training sets);
+  // throws InputError when n is 0 or more than size().
+  SurrogateData head(std::size_t n) const;
   std::size_t spike_count(std::size_t k) const;  // output spikes only
   // Mean clipped soma voltage after the ignored transient (the bias), one
   // simulation at a time.

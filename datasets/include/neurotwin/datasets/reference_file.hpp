@@ -1,0 +1,40 @@
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace neurotwin {
+
+// One run in the NEURON reference layout (../shared/reference/README.md):
+// input events per synapse segment, the soma trace on a uniform grid, and the
+// output spike times. Written by NEURON scripts and by `neurotwin simulate
+// --inputs` (which writes no inputs).
+struct ReferenceRecording {
+  std::string path;
+  bool has_inputs = false;
+  std::vector<std::int64_t> ex_segment, inh_segment;  // synapse segment of each event
+  std::vector<double> ex_time_ms, inh_time_ms;
+  std::vector<float> soma_v_mV;  // at t = k sample_dt_ms
+  double sample_dt_ms = 0;
+  double duration_ms = -1;       // -1 when the file does not say
+  std::vector<double> spike_times_ms;         // of the solver's own trace
+  std::vector<double> spike_times_8perms_ms;  // of the 8 samples/ms trace (empty when absent)
+  bool has_spike_times_8perms = false;
+
+  // The spike times neurotwin datasets use (spec §10.3: the 8 samples/ms
+  // rule) when the file has them, else the solver's own.
+  const std::vector<double>& dataset_spike_times_ms() const {
+    return has_spike_times_8perms ? spike_times_8perms_ms : spike_times_ms;
+  }
+};
+
+// True when `path` is an HDF5 file with the reference layout's inputs group.
+bool is_reference_file(const std::string& path);
+
+// Reads a reference-layout file. With require_traces the soma trace, its
+// sample_dt_ms and spike_times_ms must be there; without, only what exists is
+// read (a replay input needs just the events). Throws InputError naming the
+// file and the missing or malformed dataset.
+ReferenceRecording read_reference_file(const std::string& path, bool require_traces = true);
+
+}  // namespace neurotwin

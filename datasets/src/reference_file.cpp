@@ -1,0 +1,76 @@
+#include "neurotwin/datasets/reference_file.hpp"
+
+#include <H5Cpp.h>
+
+#include <cmath>
+#include <filesystem>
+
+#include "hdf5_util.hpp"
+#include "neurotwin/simulator/input_error.hpp"
+
+namespace neurotwin {
+
+namespace {
+
+template <typename T>
+std::vector<T> read_1d(const H5::H5File& f, const std::string& name, const std::string& path) {
+  if (!f.nameExists(name)) throw InputError(path + ": no dataset '" + name + "'");
+  const H5::DataSet ds = f.openDataSet(name);
+  if (h5::dims(ds).size() != 1) throw InputError(path + ": '" + name + "' is not one-dimensional");
+  return h5::read_all<T>(ds);
+}
+
+double read_double_attribute(const H5::H5File& f, const std::string& name, double fallback) {
+  if (!f.attrExists(name)) return fallback;
+  double value = fallback;
+  f.openAttribute(name).read(H5::PredType::NATIVE_DOUBLE, &value);
+  return value;
+}
+
+}  // namespace
+
+bool is_reference_file(const std::string& path) {
+  try {
+    if (!std::filesystem::exists(path) || !H5::H5File::isHdf5(path)) return false;
+    const H5::H5File f(path, H5F_ACC_RDONLY);
+    return f.nameExists("inputs") && f.nameExists("inputs/ex_segment");
+  } catch (const H5::Exception&) {
+    return false;
+  }
+}
+
+ReferenceRecording read_reference_file(const std::string& path, bool require_traces) {
+  if (!std::filesystem::exists(path)) throw InputError(path + ": no such file");
+  ReferenceRecording r;
+  r.path = path;
+  try {
+    if (!H5::H5File::isHdf5(path)) throw InputError(path + ": not an HDF5 file");
+    const H5::H5File f(path, H5F_ACC_RDONLY);
+    r.has_inputs = f.nameExists("inputs") && f.nameExists("inputs/ex_segment");
+    if (r.has_inputs) {
+      r.ex_segment = read_1d<std::int64_t>(f, "inputs/ex_segment", path);
+      r.ex_time_ms = read_1d<double>(f, "inputs/ex_time_ms", path);
+      r.inh_segment = read_1d<std::int64_t>(f, "inputs/inh_segment", path);
+      r.inh_time_ms = read_1d<double>(f, "inputs/inh_time_ms", path);
+      if (r.ex_segment.size() != r.ex_time_ms.size() || r.inh_segment.size() != r.inh_time_ms.size())
+        throw InputError(path + ": input segment and time lists differ in length");
+      for (const auto* times : {&r.ex_time_ms, &r.inh_time_ms})
+        for (double t : *times)
+          if (!std::isfinite(t) || t < 0) throw InputError(path + ": an input time is negative or not finite");
+    }
+    r.duration_ms = read_double_attribute(f, "duration_ms", -1);
+    if (require_traces || f.nameExists("soma_v_mV")) {
+      r.soma_v_mV = read_1d<float>(f, "soma_v_mV", path);
+      r.sample_dt_ms = read_double_attribute(f, "sample_dt_ms", 0);
+      if (!(r.sample_dt_ms > 0)) throw InputError(path + ": no positive attribute 'sample_dt_ms' for soma_v_mV");
+    }
+    if (require_traces || f.nameExists("spike_times_ms")) r.spike_times_ms = read_1d<double>(f, "spike_times_ms", path);
+    r.has_spike_times_8perms = f.nameExists("spike_times_8perms_ms");
+    if (r.has_spike_times_8perms) r.spike_times_8perms_ms = read_1d<double>(f, "spike_times_8perms_ms", path);
+  } catch (const H5::Exception& e) {
+    throw InputError(path + ": cannot read (truncated or corrupt?): " + e.getDetailMsg());
+  }
+  return r;
+}
+
+}  // namespace neurotwin
