@@ -5,6 +5,10 @@
 #include <string>
 #include <vector>
 
+#include <map>
+#include <sstream>
+#include <zlib.h>
+
 #include "test_support.hpp"
 
 namespace fs = std::filesystem;
@@ -33,6 +37,86 @@ std::string tiny_config(const TempDir& dir) {
   const std::string path = dir.file("tiny.yaml");
   write(path, text);
   return path;
+}
+
+// What a reader would notice of a PNG: its size, and whether it holds a picture (not one flat colour).
+struct PngFacts {
+  bool signature = false;
+  std::uint32_t width = 0, height = 0;
+  std::size_t distinct_bytes = 0;  // of the decompressed scanlines
+};
+PngFacts png_facts(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string data = buffer.str();
+  PngFacts f;
+  f.signature = data.size() > 33 && data.compare(0, 8, "\x89PNG\r\n\x1a\n") == 0;
+  if (!f.signature) return f;
+  auto be32 = [&](std::size_t at) {
+    return (std::uint32_t(std::uint8_t(data[at])) << 24) | (std::uint32_t(std::uint8_t(data[at + 1])) << 16) |
+           (std::uint32_t(std::uint8_t(data[at + 2])) << 8) | std::uint32_t(std::uint8_t(data[at + 3]));
+  };
+  f.width = be32(16);
+  f.height = be32(20);
+  std::string idat;
+  for (std::size_t at = 8; at + 8 <= data.size();) {
+    const std::uint32_t length = be32(at);
+    if (data.compare(at + 4, 4, "IDAT") == 0) idat += data.substr(at + 8, length);
+    at += 12 + length;
+  }
+  std::vector<unsigned char> raw(std::size_t(f.width) * f.height * 4 + f.height);
+  uLongf raw_size = static_cast<uLongf>(raw.size());
+  if (uncompress(raw.data(), &raw_size, reinterpret_cast<const Bytef*>(idat.data()), static_cast<uLong>(idat.size())) != Z_OK)
+    return f;
+  std::vector<bool> seen(256, false);
+  for (uLongf i = 0; i < raw_size; ++i) seen[raw[i]] = true;
+  f.distinct_bytes = static_cast<std::size_t>(std::count(seen.begin(), seen.end(), true));
+  return f;
+}
+
+// The rows of a Markdown table (cells trimmed), from the line after its separator.
+std::vector<std::vector<std::string>> markdown_table(const std::string& path, const std::string& header_start) {
+  std::ifstream in(path);
+  std::vector<std::vector<std::string>> rows;
+  bool inside = false;
+  for (std::string line; std::getline(in, line);) {
+    if (!inside) {
+      if (line.rfind(header_start, 0) == 0) {
+        inside = true;
+        std::getline(in, line);  // |---|
+      }
+      continue;
+    }
+    if (line.empty() || line[0] != '|') break;
+    std::vector<std::string> cells;
+    std::stringstream ss(line.substr(1));
+    for (std::string cell; std::getline(ss, cell, '|');) {
+      const auto a = cell.find_first_not_of(' '), b = cell.find_last_not_of(' ');
+      cells.push_back(a == std::string::npos ? "" : cell.substr(a, b - a + 1));
+    }
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+std::vector<std::map<std::string, std::string>> csv_rows(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    if (header.empty()) {
+      header = cells;
+      continue;
+    }
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < cells.size() && i < header.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace
@@ -164,6 +248,55 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
   CHECK(lines[1].rfind("glm,glm,", 0) == 0);
   CHECK(lines[1].find(",0,") != std::string::npos);  // the baseline is never the chosen network
 
+  SECTION("the report: every figure a picture, the Markdown table the numbers of results.csv") {
+    CHECK_THAT(run.output, Catch::Contains("report: ") && Catch::Contains("README.md"));
+    const fs::path report = out / "report";
+    const std::string chosen = [&] {
+      for (const auto& row : csv_rows((out / "sweep" / "results.csv").string()))
+        if (row.at("chosen") == "1") return row.at("name");
+      return std::string();
+    }();
+    REQUIRE_FALSE(chosen.empty());
+    for (const std::string& png : {std::string("accuracy_vs_complexity.png"), std::string("roc.png"),
+                                  "predictions_" + chosen + ".png", std::string("first_layer.png"),
+                                  std::string("training_curves.png")}) {
+      INFO(png);
+      REQUIRE(fs::exists(report / png));
+      const PngFacts f = png_facts((report / png).string());
+      CHECK(f.signature);
+      CHECK(f.width >= 1200);
+      CHECK(f.height >= 900);
+      CHECK(f.distinct_bytes > 40);  // a blank page decompresses to a handful of byte values
+    }
+    const std::string readme = (report / "README.md").string();
+    std::ifstream in(readme);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    const std::string text = buffer.str();
+    CHECK_THAT(text, Catch::Contains("![accuracy against size](accuracy_vs_complexity.png)") &&
+                         Catch::Contains("![ROC curves](roc.png)") && Catch::Contains("Not drawn: learning curve"));
+    const auto table = markdown_table(readme, "| network |");
+    const auto results = csv_rows((out / "sweep" / "results.csv").string());
+    REQUIRE(table.size() == results.size());
+    for (std::size_t i = 0; i < results.size(); ++i) {
+      INFO(results[i].at("name"));
+      CHECK_THAT(table[i][0], Catch::Contains("`" + results[i].at("name") + "`"));
+      CHECK((table[i][0].find("(chosen)") != std::string::npos) == (results[i].at("chosen") == "1"));
+      CHECK(table[i][5] == results[i].at("parameters"));
+      CHECK(std::stod(table[i][7]) == Approx(std::stod(results[i].at("valid_auc"))).margin(5e-5));
+      CHECK(std::stod(table[i][8]) == Approx(std::stod(results[i].at("test_auc"))).margin(5e-5));
+      CHECK(std::stod(table[i][11]) == Approx(std::stod(results[i].at("test_tpr_at_fpr_0.25pct"))).margin(5e-4));
+    }
+    // Rerunning regenerates it; a run directory works as the argument.
+    fs::remove(report / "roc.png");
+    const auto again = run_command(nt("report " + out.string()));
+    INFO(again.output);
+    CHECK(again.status == 0);
+    CHECK(fs::exists(report / "roc.png"));
+    const auto none = run_command(nt("report " + dir.file("nothing_here")));
+    CHECK(none.status == 2);
+    CHECK_THAT(none.output, Catch::Contains("nothing_here"));
+  }
   SECTION("rerunning resumes: completed work is kept") {
     const auto again = run_command(nt("run " + config));
     INFO(again.output);

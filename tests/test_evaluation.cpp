@@ -37,6 +37,16 @@ TEST_CASE("operating threshold: the lowest score whose false-positive rate stays
   CHECK(threshold_at_fpr({0.7f, 0.7f, 0.2f}, {1, 0, 0}, 0.5) == Approx(0.7));
 }
 
+TEST_CASE("ROC curve: one point per distinct threshold, from the highest") {
+  // Descending: P(0.9) N(0.8) P(0.7) P(0.6) N(0.5) N(0.4).
+  const RocPoints roc = roc_curve({0.9f, 0.8f, 0.7f, 0.6f, 0.5f, 0.4f}, {1, 0, 1, 1, 0, 0});
+  CHECK(roc.fpr == std::vector<double>{0, 1.0 / 3, 1.0 / 3, 1.0 / 3, 2.0 / 3, 1});
+  CHECK(roc.tpr == std::vector<double>{1.0 / 3, 1.0 / 3, 2.0 / 3, 1, 1, 1});
+  const RocPoints tied = roc_curve({0.5f, 0.5f}, {1, 0});
+  CHECK(tied.fpr == std::vector<double>{1});
+  CHECK(roc_curve({0.5f}, {1}).fpr.empty());
+}
+
 TEST_CASE("spike timing: a true spike counts when a bin within the tolerance reaches the threshold, in its own simulation") {
   // Two simulations of 8 bins; spikes at bins 3 (sim 0) and 0 (sim 1).
   std::vector<float> p(16, 0.0f);

@@ -22,6 +22,7 @@
 #include "neurotwin/simulator/input_error.hpp"
 #include "neurotwin/simulator/neurolucida.hpp"
 #include "neurotwin/simulator/swc.hpp"
+#include "neurotwin/report/report_writer.hpp"
 #include "neurotwin/surrogate/exporter.hpp"
 #include "neurotwin/surrogate/metrics.hpp"
 #include "neurotwin/surrogate/reference_simulations.hpp"
@@ -356,6 +357,30 @@ int run_export(Context& ctx, const std::string& model_path_in, const std::string
   export_torchscript(trained.model, trained.soma_bias_mV, trained.soma_clip_mV, output, meta, ctx.overwrite);
   std::printf("exported %s\n  and %s\n  load in Python: m = torch.jit.load('%s'); p, v = m(x)  # x: [batch, %d, T] float\n",
               output.c_str(), sidecar_path(output).c_str(), output.c_str(), trained.model->config().input_channels);
+  return 0;
+}
+
+int run_report(const Context& ctx) {
+  const ExperimentConfig& c = ctx.config;
+  ReportOptions o;
+  o.output_dir = c.output_dir;
+  o.test_file = split_path(c, "test");
+  o.title = c.cell.model + " cell, " + c.protocol_preset + " protocol";
+  std::ostringstream d;
+  d << "Run `" << c.output_dir << "` (configuration: `config.resolved.yaml`, seed " << c.seed << "; morphology `"
+    << c.cell.morphology << "`): " << c.dataset.train_simulations
+    << " training, " << c.dataset.valid_simulations << " validation and " << c.dataset.test_simulations << " test simulations of "
+    << c.simulation.duration_ms / 1000.0 << " s; training recipe `" << c.training_keys.recipe << "`, "
+    << c.training.total_steps() << " steps at most, batch " << c.training.batch_size << ".";
+  o.description = d.str();
+  o.targets = c.training.targets;
+  o.device = ctx.device;
+  o.input_layer = c.training.input_layer;
+  log_line("writing the report of " + c.output_dir);
+  const ReportResult r = write_report(o);
+  for (const std::string& s : r.skipped) log_line("report: skipped " + s);
+  std::printf("report: %s (%zu figures)\n", r.markdown_path.c_str(), r.figures.size());
+  std::fflush(stdout);
   return 0;
 }
 

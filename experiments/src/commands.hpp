@@ -81,11 +81,15 @@ int run_export(Context& ctx, const std::string& model_path, const std::string& o
 struct SweepOptions {
   std::string shard;        // "i/N": train only this share of the rows (Slurm arrays), write no results
   bool merge_only = false;  // collect the rows' results (from shards) without training any
+  bool no_report = false;   // skip <output_dir>/report at the end
 };
 // Under mpirun every rank trains its share of the rows (one process each),
 // rank 0 writes the results; the rows equal a one-process sweep's.
 int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, SweepRow* chosen = nullptr);
 int run_experiment(Context& ctx, const MpiWorld& world);
+// <output_dir>/report/: README.md and PNGs of a finished sweep (write_report);
+// prints where they are and what was skipped.
+int run_report(const Context& ctx);
 int run_info(const CommonOptions& options);
 int run_print_config(const CommonOptions& options);
 int run_dataset_info(const std::vector<std::string>& files);

@@ -13,6 +13,7 @@
 
 #include "commands.hpp"
 #include "neurotwin/datasets/dataset_reader.hpp"
+#include "neurotwin/report/png_figure.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 
 namespace neurotwin::cli {
@@ -20,50 +21,6 @@ namespace neurotwin::cli {
 namespace fs = std::filesystem;
 
 namespace {
-
-// PLplot ends the process on its own fatal errors (plexit); say why, and
-// exit with the input-error status.
-int plplot_exit_handler(const char* message) {
-  std::fprintf(stderr, "neurotwin: error: PLplot: %s\n", message ? message : "error");
-  return 2;
-}
-
-void require_png_driver() {
-  std::vector<const char*> menu(128, nullptr), names(128, nullptr);
-  int count = static_cast<int>(names.size());
-  const char** menu_ptr = menu.data();
-  const char** names_ptr = names.data();
-  plgFileDevs(&menu_ptr, &names_ptr, &count);  // fills the caller's arrays
-  for (int i = 0; i < count; ++i)
-    if (names[static_cast<std::size_t>(i)] && std::string(names[static_cast<std::size_t>(i)]) == "pngcairo") return;
-  throw InputError("dataset plot: PLplot has no pngcairo driver (install the Debian package plplot-driver-cairo)");
-}
-
-// One PNG page; plend() on scope exit.
-class PngPage {
- public:
-  PngPage(const std::string& path, int width, int height) {
-    {
-      std::ofstream probe(path, std::ios::binary | std::ios::trunc);
-      if (!probe) throw InputError(path + ": cannot write");
-    }
-    plsexit(plplot_exit_handler);
-    plsdev("pngcairo");
-    plsfnam(path.c_str());
-    plspage(0, 0, width, height, 0, 0);
-    plscolbg(255, 255, 255);
-    plinit();
-    plscol0(1, 0, 0, 0);        // axes, text, soma
-    plscol0(2, 200, 30, 30);    // excitatory
-    plscol0(3, 30, 80, 200);    // inhibitory
-    plscol0(4, 220, 120, 0);    // dendrite
-    plscol0(5, 120, 120, 120);  // histogram fill
-    pladv(0);
-  }
-  ~PngPage() { plend(); }
-  PngPage(const PngPage&) = delete;
-  PngPage& operator=(const PngPage&) = delete;
-};
 
 void axes(double x0, double x1, double y0, double y1, const char* xopt, const char* ylabel, const char* title) {
   plcol0(1);
@@ -77,7 +34,7 @@ void plot_simulation(const DatasetReader& reader, std::size_t k, const std::stri
   const SimulationRecord r = reader.read(k);
   const double T = h.duration_ms / 1000.0;  // seconds
   const auto S = static_cast<double>(h.segments.size());
-  PngPage page(path, o.width_px, o.height_px);
+  PngFigure page(path, o.width_px, o.height_px);
   plschr(0, 0.8);
 
   // Input raster: channel (excitatory 0..S-1 below, inhibitory S..2S-1 above).
@@ -143,7 +100,7 @@ void plot_rates(const DatasetReader& reader, const std::string& path, const Plot
   for (double r : rates) counts[static_cast<std::size_t>(std::min(bins - 1, static_cast<int>(r / hi * bins)))] += 1;
   const int top = std::max(1, *std::max_element(counts.begin(), counts.end()));
 
-  PngPage page(path, o.width_px, o.height_px * 3 / 5);
+  PngFigure page(path, o.width_px, o.height_px * 3 / 5);
   plschr(0, 0.9);
   plvpor(0.10, 0.95, 0.14, 0.88);
   char title[256];

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <exception>
+#include <filesystem>
 #include <memory>
 
 #include "commands.hpp"
@@ -94,6 +95,15 @@ int main(int argc, char** argv) {
   sweep->add_option("--shard", sweep_options.shard, "train only share i of N of the networks (e.g. $SLURM_ARRAY_TASK_ID/8); no results table");
   sweep->add_flag("--merge", sweep_options.merge_only,
                   "write the results of finished rows (from --shard runs) without training; fails naming missing rows");
+  sweep->add_flag("--no-report", sweep_options.no_report, "do not write <output_dir>/report at the end");
+  auto* report = app.add_subcommand(
+      "report",
+      "figures and Markdown of a finished sweep in <output_dir>/report: accuracy against size, ROC curves, predictions\n"
+      "on test simulations, first-layer filters, training curves, the learning curve (README.md shows them); written by\n"
+      "`sweep` and `run` at their end too. Takes the experiment's configuration or its output directory");
+  add_common(report, common, /*takes_config=*/false);
+  std::string report_target;
+  report->add_option("target", report_target, "experiment YAML, or a run's output directory (holding config.resolved.yaml)");
   auto* exporter = app.add_subcommand("export", "write a trained model as TorchScript plus a YAML sidecar");
   add_common(exporter, common);
   exporter->add_option("--model", model_path, "trained model (default: <output_dir>/train/best_model.pt)");
@@ -164,6 +174,19 @@ int main(int argc, char** argv) {
       }
       return neurotwin::cli::run_dataset_plot(plot_file, plot);
     }
+    if (report->parsed() && !report_target.empty()) {
+      if (std::filesystem::is_directory(report_target)) {
+        const auto saved = std::filesystem::path(report_target) / "config.resolved.yaml";
+        if (!std::filesystem::exists(saved))
+          throw neurotwin::InputError(report_target + ": no config.resolved.yaml (not a neurotwin output directory)");
+        common.config_path = saved.string();
+        if (common.output_dir.empty()) common.output_dir = report_target;
+      } else if (std::filesystem::exists(report_target)) {
+        common.config_path = report_target;
+      } else {
+        throw neurotwin::InputError(report_target + ": no such file or directory");
+      }
+    }
     if (!shard.empty()) neurotwin::cli::parse_shard(shard);  // a malformed --shard fails before any work
     if (!sweep_options.shard.empty()) neurotwin::cli::parse_shard(sweep_options.shard);
     neurotwin::cli::Context ctx = neurotwin::cli::make_context(common);
@@ -175,6 +198,7 @@ int main(int argc, char** argv) {
     if (train->parsed()) return neurotwin::cli::run_train(ctx, *world);
     if (evaluate->parsed()) return neurotwin::cli::run_evaluate(ctx, model_path, reference_files);
     if (sweep->parsed()) return neurotwin::cli::run_sweep(ctx, *world, sweep_options);
+    if (report->parsed()) return neurotwin::cli::run_report(ctx);
     if (exporter->parsed()) return neurotwin::cli::run_export(ctx, model_path, export_path);
     if (run->parsed()) return neurotwin::cli::run_experiment(ctx, *world);
   } catch (const neurotwin::InputError& e) {

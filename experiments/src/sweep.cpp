@@ -125,7 +125,7 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
   const ExperimentConfig& c = ctx.config;
   const fs::path dir = fs::path(c.output_dir) / "sweep";
   const bool root = world.rank() == 0;
-  if (ctx.overwrite && root && options.shard.empty()) fs::remove_all(dir);
+  if (ctx.overwrite && root && options.shard.empty() && !options.merge_only) fs::remove_all(dir);
   world.any(false);
   SweepData data{SurrogateData::open({split_path(c, "train")}, c.training.targets),
                  SurrogateData::open({split_path(c, "valid")}, c.training.targets),
@@ -188,9 +188,15 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
     std::fflush(stdout);
   }
   if (chosen_out) *chosen_out = best;
+  const auto report = [&] {
+    if (root && !options.no_report) run_report(ctx);
+  };
 
   // The learning curve: the chosen network on the first simulations of the training split.
-  if (c.sweep.learning_curve_fractions.empty()) return 0;
+  if (c.sweep.learning_curve_fractions.empty()) {
+    report();
+    return 0;
+  }
   const auto total = static_cast<int>(data.train.size());
   const std::vector<int> sizes = learning_curve_sizes(c.sweep.learning_curve_fractions, total);
   std::vector<Job> curve_jobs;
@@ -208,7 +214,10 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
     collect_rows(curve_jobs, &missing_curve);
     if (!missing_curve.empty() && root) log_line("learning curve not written: " + std::to_string(missing_curve.size()) +
                                                  " points untrained (a plain `neurotwin sweep` trains them)");
-    if (!missing_curve.empty()) return 0;
+    if (!missing_curve.empty()) {
+      report();
+      return 0;
+    }
   } else {
     run_jobs(ctx, curve_jobs, shards_for(curve_jobs, base, world.size()), world.active() ? world.rank() : -1, data, world);
   }
@@ -228,6 +237,7 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
     std::printf("  %4d simulations (%.2f h): validation AUC %.4f, test AUC %.4f (95%% CI %.4f-%.4f)\n", p.train_simulations,
                 p.train_hours, p.row.valid_auc, p.row.test.spike_auc, p.row.test.spike_auc_ci_low, p.row.test.spike_auc_ci_high);
   std::fflush(stdout);
+  report();
   return 0;
 }
 

@@ -91,6 +91,25 @@ double threshold_at_fpr(const std::vector<float>& scores, const std::vector<char
   return threshold;
 }
 
+RocPoints roc_curve(const std::vector<float>& scores, const std::vector<char>& labels) {
+  check_sizes(scores.size(), labels.size());
+  std::vector<std::size_t> order = order_by_score(scores);
+  std::reverse(order.begin(), order.end());
+  double positives = 0, negatives = 0;
+  for (char l : labels) (l ? positives : negatives) += 1;
+  RocPoints roc;
+  if (positives == 0 || negatives == 0) return roc;
+  double tp = 0, fp = 0;
+  for (std::size_t i = 0; i < order.size();) {
+    std::size_t j = i;
+    while (j < order.size() && scores[order[j]] == scores[order[i]]) (labels[order[j++]] ? tp : fp) += 1;
+    roc.fpr.push_back(fp / negatives);
+    roc.tpr.push_back(tp / positives);
+    i = j;
+  }
+  return roc;
+}
+
 Interval bootstrap_auc_interval(const std::vector<float>& scores, const std::vector<char>& labels,
                                 const std::vector<std::size_t>& group_sizes, int replicates, double level,
                                 std::uint64_t seed) {

@@ -20,6 +20,14 @@ double tpr_at_fpr(const std::vector<float>& scores, const std::vector<char>& lab
 // exceeds it; NaN when one class is empty.
 double threshold_at_fpr(const std::vector<float>& scores, const std::vector<char>& labels, double max_fpr);
 
+// The ROC curve: one point per distinct threshold, from the highest
+// threshold (fpr, tpr near 0) to the lowest (1, 1). Empty when one class is
+// empty.
+struct RocPoints {
+  std::vector<double> fpr, tpr;
+};
+RocPoints roc_curve(const std::vector<float>& scores, const std::vector<char>& labels);
+
 // A two-sided percentile interval.
 struct Interval {
   double low = 0, high = 0;
