@@ -352,6 +352,12 @@ int run_export(Context& ctx, const std::string& model_path_in, const std::string
                 {"morphology_sha256", std::get<std::string>(train.attribute("cell.morphology_sha256"))},
                 {"seed", std::to_string(c.seed)},
                 {"soma_clip_mV", std::to_string(trained.soma_clip_mV)}};
+  const std::string valid_path = split_path(c, "valid");
+  if (fs::exists(valid_path)) {
+    const SurrogateData valid = SurrogateData::open({valid_path}, c.training.targets);
+    meta.operating_threshold = operating_threshold(predict_forward(trained_forward(trained, torch::kCPU, c.training.input_layer),
+                                                                   trained.soma_bias_mV, valid, c.training.targets));
+  }
   const fs::path metrics = fs::path(c.output_dir) / "evaluation" / "metrics.json";
   if (fs::exists(metrics)) meta.facts.push_back({"test_metrics_json", read_text_file(metrics.string())});
   export_torchscript(trained.model, trained.soma_bias_mV, trained.soma_clip_mV, output, meta, ctx.overwrite);

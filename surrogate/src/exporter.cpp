@@ -3,6 +3,7 @@
 #include <torch/script.h>
 #include <yaml-cpp/yaml.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -54,6 +55,10 @@ void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_
   src << "    p = torch.sigmoid(torch.conv1d(h, self.spike_w, self.spike_b)).squeeze(1)\n";
   src << "    v = torch.conv1d(h, self.soma_w, self.soma_b).squeeze(1) + " << bias.str() << "\n";
   src << "    return p, v\n";
+  const bool threshold_known = std::isfinite(metadata.operating_threshold);
+  const double threshold = threshold_known ? metadata.operating_threshold : 0.5;
+  module.register_attribute("soma_bias_mV", c10::FloatType::get(), soma_bias_mV);
+  module.register_attribute("operating_threshold", c10::FloatType::get(), threshold);
   module.define(src.str());
   module.eval();
   const std::string tmp = path + ".partial";
@@ -99,6 +104,10 @@ void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_
   y << YAML::Key << "macs_per_ms" << YAML::Value << model->macs_per_ms();
   y << YAML::EndMap;
   y << YAML::Key << "soma_bias_mV" << YAML::Value << soma_bias_mV;
+  y << YAML::Key << "operating_threshold" << YAML::Value << threshold;
+  y << YAML::Key << "operating_threshold_rule" << YAML::Value
+    << (threshold_known ? "spike probability at which the validation split has 0.25% false-positive bins"
+                        : "0.5 (no validation data was given to the export)");
   for (const auto& [key, value] : metadata.facts) y << YAML::Key << key << YAML::Value << value;
   y << YAML::EndMap;
   {

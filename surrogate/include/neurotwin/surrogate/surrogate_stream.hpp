@@ -1,0 +1,78 @@
+#pragma once
+#include <torch/torch.h>
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace neurotwin {
+
+// The weights of a TCN surrogate in inference form (batch norm folded), as an
+// export holds them: an optional 1x1 input projection [G, C, 1], per layer a
+// causal convolution (weight [out, in, k], bias [out]) followed by ReLU, and
+// the 1x1 spike and soma heads.
+struct StreamWeights {
+  torch::Tensor projection;  // undefined: the first layer reads the input channels directly
+  std::vector<torch::Tensor> weight, bias;
+  torch::Tensor spike_w, spike_b, soma_w, soma_b;
+  double soma_bias_mV = 0;
+  double operating_threshold = 0.5;  // spike decision: probability >= this
+
+  int input_channels() const;
+  int depth() const { return static_cast<int>(weight.size()); }
+  int receptive_field_ms() const;
+  // Multiply-adds per neuron per ms of the layers after the first (the first
+  // layer's cost grows with the input events instead).
+  std::int64_t dense_macs_per_ms() const;
+  void validate(const std::string& origin) const;  // throws InputError naming `origin`
+};
+
+// Reads an export of `neurotwin export` (TorchScript parameters w0.., b0..,
+// projection, spike_w, spike_b, soma_w, soma_b; soma bias and operating
+// threshold from the module's attributes, or from the YAML sidecar of older
+// exports). Throws InputError naming the file.
+StreamWeights load_stream_weights(const std::string& export_path);
+
+// What a step returns, one entry per neuron.
+struct StreamStep {
+  std::vector<float> spike_probability;
+  std::vector<std::uint8_t> spike;  // probability >= the operating threshold
+  std::vector<float> soma_v_mV;
+};
+
+// A TCN surrogate run one millisecond at a time for N independent neurons:
+// the streaming form of the windowed forward pass (equal to it, bin for bin).
+// Layer 0 is event-driven: an input event adds its kernel into a ring of
+// future pre-activations (cost per event: width x first kernel); every later
+// layer keeps a ring of its input's last k steps and costs width x width x k
+// multiply-adds per neuron per step. Single-threaded by design (run one
+// stream per thread); LibTorch's CPU kernels do the arithmetic.
+class SurrogateStream {
+ public:
+  SurrogateStream(StreamWeights weights, int neurons);
+
+  // Advances one ms. `events`: (neuron, input channel) of every input spike
+  // in this ms (repeats add). Throws InputError for an index out of range.
+  const StreamStep& step(const std::vector<std::pair<int, int>>& events);
+  void reset();  // back to t = 0 with empty history
+
+  int neurons() const { return neurons_; }
+  std::int64_t time_ms() const { return time_ms_; }
+  const StreamWeights& weights() const { return weights_; }
+
+ private:
+  StreamWeights weights_;
+  int neurons_;
+  std::int64_t time_ms_ = 0;
+  int first_kernel_ = 1;
+  torch::Tensor first_kernels_;  // [G, K0, U]: the first layer's kernel per projected input, lag-major
+  torch::Tensor future_;         // [K0, N, U]: pre-activations of the next K0 steps (ring)
+  std::vector<torch::Tensor> history_;       // layer i >= 1: [N, 2 k_i, U_in] (each step written twice: a contiguous window)
+  std::vector<torch::Tensor> flat_weight_;   // layer i >= 1: [k_i x U_in, U_out]
+  std::vector<int> kernel_;
+  torch::Tensor heads_w_, heads_b_;  // [U, 2], [2]: spike logit and soma
+  StreamStep out_;
+};
+
+}  // namespace neurotwin

@@ -1,0 +1,202 @@
+#include "neurotwin/surrogate/surrogate_stream.hpp"
+
+#include <torch/script.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+#include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/surrogate/exporter.hpp"
+
+namespace neurotwin {
+
+namespace fs = std::filesystem;
+
+int StreamWeights::input_channels() const {
+  if (projection.defined()) return static_cast<int>(projection.size(1));
+  return weight.empty() ? 0 : static_cast<int>(weight.front().size(1));
+}
+
+int StreamWeights::receptive_field_ms() const {
+  int rf = 1;
+  for (const torch::Tensor& w : weight) rf += static_cast<int>(w.size(2)) - 1;
+  return rf;
+}
+
+std::int64_t StreamWeights::dense_macs_per_ms() const {
+  std::int64_t macs = 0;
+  for (std::size_t i = 1; i < weight.size(); ++i) macs += weight[i].numel();
+  return macs + 2 * weight.back().size(0);
+}
+
+void StreamWeights::validate(const std::string& origin) const {
+  auto fail = [&](const std::string& what) { throw InputError(origin + ": " + what); };
+  if (weight.empty() || weight.size() != bias.size()) fail("no layers, or weights and biases of different counts");
+  for (std::size_t i = 0; i < weight.size(); ++i) {
+    const torch::Tensor& w = weight[i];
+    if (w.dim() != 3 || bias[i].dim() != 1 || bias[i].size(0) != w.size(0))
+      fail("layer " + std::to_string(i) + ": weight must be [out, in, k] and bias [out]");
+    if (i > 0 && w.size(1) != weight[i - 1].size(0)) fail("layer " + std::to_string(i) + ": input width does not match");
+  }
+  if (projection.defined() && (projection.dim() != 3 || projection.size(0) != weight[0].size(1) || projection.size(2) != 1))
+    fail("projection must be [groups, channels, 1] with groups = the first layer's inputs");
+  const auto width = weight.back().size(0);
+  for (const torch::Tensor* head : {&spike_w, &soma_w})
+    if (!head->defined() || head->dim() != 3 || head->size(0) != 1 || head->size(1) != width || head->size(2) != 1)
+      fail("spike and soma heads must be [1, width, 1]");
+  if (!spike_b.defined() || !soma_b.defined() || spike_b.numel() != 1 || soma_b.numel() != 1) fail("head biases must be scalars");
+  if (!std::isfinite(soma_bias_mV) || !(operating_threshold >= 0 && operating_threshold <= 1))
+    fail("soma bias not finite or operating threshold outside [0, 1]");
+}
+
+StreamWeights load_stream_weights(const std::string& path) {
+  if (!fs::exists(path)) throw InputError(path + ": no such exported model");
+  torch::jit::Module module;
+  try {
+    module = torch::jit::load(path, torch::kCPU);
+  } catch (const c10::Error& e) {
+    throw InputError(path + ": not a TorchScript export (" + std::string(e.what_without_backtrace()).substr(0, 200) + ")");
+  }
+  std::map<std::string, torch::Tensor> p;
+  for (const auto& named : module.named_parameters(/*recurse=*/false)) p[named.name] = named.value.detach().to(torch::kFloat32).contiguous();
+  auto need = [&](const std::string& name) {
+    const auto it = p.find(name);
+    if (it == p.end()) throw InputError(path + ": no parameter '" + name + "' (not a neurotwin TCN export)");
+    return it->second;
+  };
+  StreamWeights w;
+  if (p.count("projection")) w.projection = p["projection"];
+  for (int i = 0; p.count("w" + std::to_string(i)); ++i) {
+    w.weight.push_back(p["w" + std::to_string(i)]);
+    w.bias.push_back(need("b" + std::to_string(i)));
+  }
+  w.spike_w = need("spike_w");
+  w.spike_b = need("spike_b");
+  w.soma_w = need("soma_w");
+  w.soma_b = need("soma_b");
+  bool have_bias = false, have_threshold = false;
+  if (module.hasattr("soma_bias_mV")) {
+    w.soma_bias_mV = module.attr("soma_bias_mV").toDouble();
+    have_bias = true;
+  }
+  if (module.hasattr("operating_threshold")) {
+    w.operating_threshold = module.attr("operating_threshold").toDouble();
+    have_threshold = true;
+  }
+  const std::string sidecar = sidecar_path(path);
+  if ((!have_bias || !have_threshold) && fs::exists(sidecar)) {
+    try {
+      const YAML::Node y = YAML::LoadFile(sidecar);
+      if (!have_bias && y["soma_bias_mV"]) {
+        w.soma_bias_mV = y["soma_bias_mV"].as<double>();
+        have_bias = true;
+      }
+      if (!have_threshold && y["operating_threshold"]) w.operating_threshold = y["operating_threshold"].as<double>();
+    } catch (const YAML::Exception& e) {
+      throw InputError(sidecar + ": unreadable (" + std::string(e.what()) + ")");
+    }
+  }
+  if (!have_bias) throw InputError(path + ": no soma bias (attribute soma_bias_mV, or soma_bias_mV in " + sidecar + ")");
+  w.validate(path);
+  return w;
+}
+
+SurrogateStream::SurrogateStream(StreamWeights weights, int neurons) : weights_(std::move(weights)), neurons_(neurons) {
+  weights_.validate("surrogate stream");
+  if (neurons < 1) throw InputError("surrogate stream: needs at least one neuron");
+  torch::NoGradGuard no_grad;
+  const torch::Tensor& w0 = weights_.weight[0];  // [U, G, K0]
+  first_kernel_ = static_cast<int>(w0.size(2));
+  // first_kernels_[g][j] = w0[:, g, K0 - 1 - j]: what an input at time t adds to the output at t + j.
+  first_kernels_ = w0.flip({2}).permute({1, 2, 0}).contiguous();
+  for (std::size_t i = 1; i < weights_.weight.size(); ++i) {
+    const torch::Tensor& w = weights_.weight[i];  // [U_out, U_in, k]
+    kernel_.push_back(static_cast<int>(w.size(2)));
+    flat_weight_.push_back(w.permute({2, 1, 0}).reshape({w.size(2) * w.size(1), w.size(0)}).contiguous());
+  }
+  heads_w_ = torch::cat({weights_.spike_w.view({-1, 1}), weights_.soma_w.view({-1, 1})}, 1).contiguous();
+  heads_b_ = torch::cat({weights_.spike_b.view({1}), weights_.soma_b.view({1})}).contiguous();
+  reset();
+}
+
+void SurrogateStream::reset() {
+  time_ms_ = 0;
+  const auto U0 = weights_.weight[0].size(0);
+  future_ = torch::zeros({first_kernel_, neurons_, U0});
+  history_.clear();
+  for (std::size_t i = 1; i < weights_.weight.size(); ++i)
+    history_.push_back(torch::zeros({neurons_, 2 * kernel_[i - 1], weights_.weight[i].size(1)}));
+  out_.spike_probability.assign(static_cast<std::size_t>(neurons_), 0.0f);
+  out_.spike.assign(static_cast<std::size_t>(neurons_), 0);
+  out_.soma_v_mV.assign(static_cast<std::size_t>(neurons_), 0.0f);
+}
+
+const StreamStep& SurrogateStream::step(const std::vector<std::pair<int, int>>& events) {
+  torch::NoGradGuard no_grad;
+  const int C = weights_.input_channels();
+  const auto G = first_kernels_.size(0), U0 = first_kernels_.size(2);
+  const int K0 = first_kernel_;
+  const auto slot_now = static_cast<int>(time_ms_ % K0);
+  float* future = future_.data_ptr<float>();
+  const float* kernels = first_kernels_.data_ptr<float>();
+  // Layer 0, event-driven: each (neuron, projected input) adds its kernel to the next K0 output steps.
+  auto add_kernel = [&](int n, std::int64_t g, float amount) {
+    for (int j = 0; j < K0; ++j) {
+      float* dst = future + ((static_cast<std::int64_t>((slot_now + j) % K0) * neurons_ + n) * U0);
+      const float* src = kernels + (g * K0 + j) * U0;
+      for (std::int64_t u = 0; u < U0; ++u) dst[u] += amount * src[u];
+    }
+  };
+  for (const auto& [n, c] : events)
+    if (n < 0 || n >= neurons_ || c < 0 || c >= C)
+      throw InputError("surrogate stream: event (neuron " + std::to_string(n) + ", channel " + std::to_string(c) +
+                       ") outside " + std::to_string(neurons_) + " neurons x " + std::to_string(C) + " channels");
+  if (!weights_.projection.defined()) {
+    for (const auto& [n, c] : events) add_kernel(n, c, 1.0f);
+  } else {
+    // Project the events first (pooling: one group per channel), then add each nonzero group once.
+    const torch::Tensor& P = weights_.projection;  // [G, C, 1]
+    const float* pp = P.data_ptr<float>();
+    std::vector<float> projected;
+    std::vector<int> touched;
+    std::vector<char> seen(static_cast<std::size_t>(neurons_), 0);
+    projected.assign(static_cast<std::size_t>(neurons_ * G), 0.0f);
+    for (const auto& [n, c] : events) {
+      if (!seen[static_cast<std::size_t>(n)]) {
+        seen[static_cast<std::size_t>(n)] = 1;
+        touched.push_back(n);
+      }
+      for (std::int64_t g = 0; g < G; ++g) projected[static_cast<std::size_t>(n * G + g)] += pp[g * C + c];
+    }
+    for (int n : touched)
+      for (std::int64_t g = 0; g < G; ++g) {
+        const float a = projected[static_cast<std::size_t>(n * G + g)];
+        if (a != 0.0f) add_kernel(n, g, a);
+      }
+  }
+  torch::Tensor a = (future_[slot_now] + weights_.bias[0]).relu_();  // [N, U0]
+  future_[slot_now].zero_();
+  // Later layers: ring of the last k inputs, each written twice so the window is contiguous.
+  for (std::size_t i = 0; i < history_.size(); ++i) {
+    const int k = kernel_[i];
+    const auto p = static_cast<std::int64_t>(time_ms_ % k);
+    history_[i].select(1, p).copy_(a);
+    history_[i].select(1, p + k).copy_(a);
+    const torch::Tensor window = history_[i].narrow(1, p + 1, k).reshape({neurons_, -1});  // oldest first
+    a = torch::addmm(weights_.bias[i + 1], window, flat_weight_[i]).relu_();
+  }
+  const torch::Tensor heads = torch::addmm(heads_b_, a, heads_w_).contiguous();  // [N, 2]
+  const float* h = heads.data_ptr<float>();
+  for (int n = 0; n < neurons_; ++n) {
+    const float p = 1.0f / (1.0f + std::exp(-h[2 * n]));
+    out_.spike_probability[static_cast<std::size_t>(n)] = p;
+    out_.spike[static_cast<std::size_t>(n)] = static_cast<double>(p) >= weights_.operating_threshold ? 1 : 0;
+    out_.soma_v_mV[static_cast<std::size_t>(n)] = static_cast<float>(static_cast<double>(h[2 * n + 1]) + weights_.soma_bias_mV);
+  }
+  ++time_ms_;
+  return out_;
+}
+
+}  // namespace neurotwin
