@@ -297,6 +297,31 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
     CHECK(none.status == 2);
     CHECK_THAT(none.output, Catch::Contains("nothing_here"));
   }
+  SECTION("predict streams the export over a test simulation and scores it; a foreign file is refused") {
+    const std::string model = (out / "export" / "surrogate.pt").string();
+    const auto p = run_command(nt("predict --model " + model + " --inputs " + (out / "data" / "test.h5").string() +
+                                  " --simulation 1 --plot --output " + dir.file("pred/sim1.h5")));
+    INFO(p.output);
+    CHECK(p.status == 0);
+    CHECK_THAT(p.output, Catch::Contains("700 ms predicted") && Catch::Contains("spike AUC") &&
+                             Catch::Contains("spikes within 2/5 ms"));
+    CHECK(fs::exists(dir.file("pred/sim1.h5")));
+    const PngFacts f = png_facts(dir.file("pred/sim1.png"));
+    CHECK(f.signature);
+    CHECK(f.distinct_bytes > 40);
+    const auto again = run_command(nt("predict --model " + model + " --inputs " + (out / "data" / "test.h5").string() +
+                                      " --simulation 1 --output " + dir.file("pred/sim1.h5")));
+    CHECK(again.status == 2);
+    CHECK_THAT(again.output, Catch::Contains("--overwrite"));
+    const auto range = run_command(nt("predict --model " + model + " --inputs " + (out / "data" / "test.h5").string() +
+                                      " --simulation 9 --output " + dir.file("pred/sim9.h5")));
+    CHECK(range.status == 2);
+    CHECK_THAT(range.output, Catch::Contains("--simulation 9"));
+    const auto foreign = run_command(nt("predict --model " + model + " --inputs " + std::string(NEUROTWIN_SHARED_DIR) +
+                                        "/reference/nmda_seed1_cvode.h5 --output " + dir.file("pred/ref.h5")));
+    CHECK(foreign.status == 2);
+    CHECK_THAT(foreign.output, Catch::Contains("nmda_seed1_cvode.h5") && Catch::Contains("synapse segments"));
+  }
   SECTION("rerunning resumes: completed work is kept") {
     const auto again = run_command(nt("run " + config));
     INFO(again.output);

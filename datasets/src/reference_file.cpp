@@ -10,6 +10,8 @@
 
 namespace neurotwin {
 
+namespace fs = std::filesystem;
+
 namespace {
 
 template <typename T>
@@ -71,6 +73,28 @@ ReferenceRecording read_reference_file(const std::string& path, bool require_tra
     throw InputError(path + ": cannot read (truncated or corrupt?): " + e.getDetailMsg());
   }
   return r;
+}
+
+void write_reference_layout(const std::string& path, const ReferenceLayoutFile& file) {
+  const std::string partial = path + ".partial";
+  try {
+    const fs::path parent = fs::absolute(path).parent_path();
+    fs::create_directories(parent);
+    H5::H5File f(partial, H5F_ACC_TRUNC);
+    H5::Group root = f.openGroup("/");
+    for (const auto& [name, values] : file.float32) h5::write_vector(root, name, values);
+    for (const auto& [name, values] : file.float64) h5::write_vector(root, name, values);
+    for (const auto& [name, value] : file.text_attributes) h5::write_attribute(root, name, AttributeValue{value});
+    for (const auto& [name, value] : file.number_attributes) h5::write_attribute(root, name, AttributeValue{value});
+    for (const auto& [dataset, attribute] : file.dataset_text_attributes) {
+      H5::DataSet ds = f.openDataSet(dataset);
+      h5::write_attribute(ds, attribute.first, AttributeValue{attribute.second});
+    }
+    f.close();
+  } catch (const H5::Exception& e) {
+    throw InputError(partial + ": cannot write: " + e.getDetailMsg());
+  }
+  fs::rename(partial, path);
 }
 
 }  // namespace neurotwin

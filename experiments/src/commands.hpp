@@ -90,6 +90,17 @@ int run_experiment(Context& ctx, const MpiWorld& world);
 // <output_dir>/report/: README.md and PNGs of a finished sweep (write_report);
 // prints where they are and what was skipped.
 int run_report(const Context& ctx);
+struct PredictOptions {
+  std::string model_path;   // an export (TorchScript + sidecar)
+  std::string inputs_path;  // a dataset file or a NEURON reference-layout file
+  std::size_t simulation = 0;
+  std::string output_path;  // default: <inputs stem>[-sim<k>]-prediction.h5 in the working directory
+  bool plot = false;
+  bool overwrite = false;
+};
+// Streams the export over the inputs (SurrogateStream); writes spike
+// probability, soma voltage and predicted spike times; prints the metrics.
+int run_predict(const PredictOptions& options);
 int run_info(const CommonOptions& options);
 int run_print_config(const CommonOptions& options);
 int run_dataset_info(const std::vector<std::string>& files);

@@ -104,6 +104,20 @@ int main(int argc, char** argv) {
   add_common(report, common, /*takes_config=*/false);
   std::string report_target;
   report->add_option("target", report_target, "experiment YAML, or a run's output directory (holding config.resolved.yaml)");
+  auto* predict = app.add_subcommand(
+      "predict",
+      "run an exported surrogate one millisecond at a time over one simulation's inputs (a dataset file with\n"
+      "--simulation K, or a NEURON reference-layout file); write spike probability, soma voltage and predicted\n"
+      "spike times (HDF5), print AUC, TPR, soma RMSE, explained variance and spike timing against the file's truth");
+  neurotwin::cli::PredictOptions predict_options;
+  predict->add_option("--model", predict_options.model_path, "exported surrogate (.pt with its .yaml sidecar)")->required();
+  predict->add_option("--inputs", predict_options.inputs_path, "dataset or NEURON reference-layout HDF5 file")->required();
+  predict->add_option("--simulation", predict_options.simulation, "with a dataset file: which simulation (row, default 0)");
+  predict->add_option("--output", predict_options.output_path,
+                      "output HDF5 (default: <inputs stem>[-sim<K>]-prediction.h5 in the working directory)");
+  predict->add_flag("--plot", predict_options.plot, "also write a PNG overlay of prediction and truth beside the output");
+  predict->add_flag("--overwrite", predict_options.overwrite, "replace an existing output file");
+  predict->add_option("-j,--jobs,--threads", common.threads, "LibTorch threads (default: 1; one stream is sequential)");
   auto* exporter = app.add_subcommand("export", "write a trained model as TorchScript plus a YAML sidecar");
   add_common(exporter, common);
   exporter->add_option("--model", model_path, "trained model (default: <output_dir>/train/best_model.pt)");
@@ -164,6 +178,10 @@ int main(int argc, char** argv) {
       throw neurotwin::InputError("sweep --shard: one process per shard (no mpirun, no --merge)");
     if (info->parsed()) return neurotwin::cli::run_info(common);
     if (config->parsed()) return neurotwin::cli::run_print_config(common);
+    if (predict->parsed()) {
+      torch::set_num_threads(common.threads > 0 ? common.threads : 1);
+      return neurotwin::cli::run_predict(predict_options);
+    }
     if (dataset_info->parsed()) return neurotwin::cli::run_dataset_info(dataset_files);
     if (dataset_verify->parsed()) return neurotwin::cli::run_dataset_verify(dataset_files);
     if (dataset_merge->parsed()) return neurotwin::cli::run_dataset_merge(dataset_files, merge_output, remove_shards);

@@ -2,8 +2,6 @@
 // NEURON reference file (inputs/ex_segment, ex_time_ms, inh_segment,
 // inh_time_ms) or one simulation of a neurotwin dataset — and writes the soma
 // and dendrite voltage at every solver step and the output spikes.
-#include <H5Cpp.h>
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -64,21 +62,6 @@ RecordedInputs read_inputs(const std::string& path, std::size_t simulation, std:
   return r;
 }
 
-void write_vector(H5::H5File& f, const std::string& name, const std::vector<double>& v, const H5::PredType& file_type) {
-  const hsize_t n[1] = {v.size()};
-  H5::DataSpace space(1, n);
-  H5::DataSet ds = f.createDataSet(name, file_type, space);
-  if (!v.empty()) ds.write(v.data(), H5::PredType::NATIVE_DOUBLE);
-}
-
-void write_attribute(H5::H5Object& o, const std::string& name, double value) {
-  o.createAttribute(name, H5::PredType::NATIVE_DOUBLE, H5::DataSpace(H5S_SCALAR)).write(H5::PredType::NATIVE_DOUBLE, &value);
-}
-void write_attribute(H5::H5Object& o, const std::string& name, const std::string& value) {
-  const H5::StrType type(H5::PredType::C_S1, H5T_VARIABLE);
-  o.createAttribute(name, type, H5::DataSpace(H5S_SCALAR)).write(type, value);
-}
-
 }  // namespace
 
 int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulation, const std::string& output_in) {
@@ -117,37 +100,26 @@ int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulat
   const std::vector<double> spikes = detect_spikes(v_soma, dt);
   const std::vector<double> spikes8 = detect_spikes(soma8.values(), 0.125);
 
-  const std::string partial = output + ".partial";
-  try {
-    H5::H5File f(partial, H5F_ACC_TRUNC);
-    write_vector(f, "soma_v_mV", v_soma, H5::PredType::NATIVE_FLOAT);
-    if (dendrite >= 0) {
-      write_vector(f, "nexus_v_mV", v_dendrite, H5::PredType::NATIVE_FLOAT);
-      H5::DataSet ds = f.openDataSet("nexus_v_mV");
-      write_attribute(ds, "location", built.record_dendrite);
-    }
-    write_vector(f, "spike_times_ms", spikes, H5::PredType::NATIVE_DOUBLE);
-    write_vector(f, "spike_times_8perms_ms", spikes8, H5::PredType::NATIVE_DOUBLE);
-    H5::Group root = f.openGroup("/");
-    write_attribute(root, "inputs_file", fs::absolute(inputs_path).string());
-    write_attribute(root, "inputs", in.description);
-    write_attribute(root, "cell", cell.name);
-    write_attribute(root, "cell_model", c.cell.model);
-    write_attribute(root, "morphology_sha256", built.morphology_sha256);
-    write_attribute(root, "method", c.simulation.scheme == "crank_nicolson"
-                                        ? std::string("fixed step, Crank-Nicolson (NEURON secondorder 2)")
-                                        : std::string("fixed step, backward Euler (NEURON secondorder 0)"));
-    write_attribute(root, "rate_tables", std::string(c.simulation.rate_tables ? "true" : "false"));
-    write_attribute(root, "dt_ms", dt);
-    write_attribute(root, "sample_dt_ms", dt);
-    write_attribute(root, "duration_ms", duration);
-    write_attribute(root, "wall_s", wall);
-    write_attribute(root, "simulator", std::string("neurotwin ") + kVersion + " (" + kBuild + ")");
-    f.close();
-  } catch (const H5::Exception& e) {
-    throw InputError(partial + ": cannot write: " + e.getDetailMsg());
+  ReferenceLayoutFile file;
+  file.float32.emplace_back("soma_v_mV", std::vector<float>(v_soma.begin(), v_soma.end()));
+  if (dendrite >= 0) {
+    file.float32.emplace_back("nexus_v_mV", std::vector<float>(v_dendrite.begin(), v_dendrite.end()));
+    file.dataset_text_attributes.push_back({"nexus_v_mV", {"location", built.record_dendrite}});
   }
-  fs::rename(partial, output);
+  file.float64.emplace_back("spike_times_ms", spikes);
+  file.float64.emplace_back("spike_times_8perms_ms", spikes8);
+  file.text_attributes = {
+      {"inputs_file", fs::absolute(inputs_path).string()},
+      {"inputs", in.description},
+      {"cell", cell.name},
+      {"cell_model", c.cell.model},
+      {"morphology_sha256", built.morphology_sha256},
+      {"method", c.simulation.scheme == "crank_nicolson" ? "fixed step, Crank-Nicolson (NEURON secondorder 2)"
+                                                        : "fixed step, backward Euler (NEURON secondorder 0)"},
+      {"rate_tables", c.simulation.rate_tables ? "true" : "false"},
+      {"simulator", std::string("neurotwin ") + kVersion + " (" + kBuild + ")"}};
+  file.number_attributes = {{"dt_ms", dt}, {"sample_dt_ms", dt}, {"duration_ms", duration}, {"wall_s", wall}};
+  write_reference_layout(output, file);
   std::printf("%s: %zu input events replayed (%s) on %s; %.0f ms, %zu output spikes; %.2f wall s per simulated s\n",
               output.c_str(), event_count, in.description.c_str(), cell.name.c_str(), duration, spikes.size(),
               wall / (duration / 1000.0));

@@ -58,7 +58,8 @@ void legend_box(double vx0, double vx1, double vy0, double vy1, const std::vecto
   plvpor(vx0, vx1, vy0, vy1);
   plwind(0, 1, 0, 1);
   plschr(0, 0.65);
-  const double step = std::min(0.09, 1.0 / static_cast<double>(std::max<std::size_t>(entries.size(), 1)));
+  const double step = entries.size() <= 2 ? 1.0 / static_cast<double>(std::max<std::size_t>(entries.size(), 1))
+                                          : std::min(0.09, 1.0 / static_cast<double>(entries.size()));
   for (std::size_t i = 0; i < entries.size(); ++i) {
     const LegendEntry& e = entries[i];
     const double y = 1 - step * (static_cast<double>(i) + 0.5);
@@ -81,12 +82,12 @@ void legend_box(double vx0, double vx1, double vy0, double vy1, const std::vecto
   plschr(0, 0.75);
 }
 
-void page_title(const std::string& title) {
+void page_title(const std::string& title, double y = 0.975) {
   plcol0(kBlack);
   plvpor(0, 1, 0, 1);
   plwind(0, 1, 0, 1);
   plschr(0, 1.0);
-  plptex(0.5, 0.975, 1, 0, 0.5, title.c_str());
+  plptex(0.5, y, 1, 0, 0.5, title.c_str());
   plschr(0, 0.75);
 }
 
@@ -175,7 +176,12 @@ std::vector<LegendEntry> complexity_panel(const SweepRecord& s, XOf x_of, YOf y_
   const int glm = s.glm();
   const double glm_y = glm >= 0 ? y_of(s.rows[static_cast<std::size_t>(glm)]) : std::nan("");
   if (std::isfinite(glm_y)) ys.push_back(glm_y);
-  auto [x0, x1] = padded_range(xs, 0.08, 0.5);
+  auto [x0, x1] = padded_range(xs, 0.15, 0.5);
+  // A log axis needs a decade boundary inside it to carry a label.
+  if (std::floor(x1) - std::ceil(x0) < 0) {
+    x0 = std::min(x0, std::floor(x0));
+    x1 = std::max(x1, std::ceil(x1));
+  }
   auto [y0, y1] = padded_range(ys, 0.12, 0.01);
   if (with_interval) y1 = std::min(y1, 1.0);
   frame(x0, x1, y0, y1, "bcnstl", with_fci ? "bnstv" : "bcnstv", xlabel, ylabel, title);
@@ -213,7 +219,7 @@ std::vector<LegendEntry> complexity_panel(const SweepRecord& s, XOf x_of, YOf y_
       plstring(1, &xx, &yy, key.second ? "■" : "●");
       char label[32];
       std::snprintf(label, sizeof label, "w%d", s.rows[p.row].width);
-      plptex(xx, yy + (y1 - y0) * 0.045, 1, 0, 0.5, label);
+      plptex(xx + (x1 - x0) * 0.035, yy + (y1 - y0) * 0.02, 1, 0, 0.0, label);
     }
     char text[64];
     std::snprintf(text, sizeof text, key.second ? "plain TCN, depth %d" : "depth %d", key.first);
@@ -316,13 +322,14 @@ void plot_roc_curves(const std::vector<RocCurve>& curves_in, const std::string& 
 void plot_predictions(const std::vector<PredictionTrace>& traces, double threshold, const std::string& title,
                       const std::string& path) {
   const std::size_t n = traces.size();
-  PngFigure page(path, 1800, static_cast<int>(260 + 600 * n));
-  page_title(title);
-  const double top = 0.90, bottom = 0.03, per = (top - bottom) / static_cast<double>(std::max<std::size_t>(n, 1));
-  legend_box(0.08, 0.4, top + 0.015, top + 0.045,
-             {{"true soma voltage; ticks: true spikes", kBlack, 1, 1.0, nullptr}});
-  legend_box(0.42, 0.99, top + 0.015, top + 0.045,
-             {{"predicted (clipped at -55 mV, as its target); P(spike), dashed: operating threshold", 2, 1, 1.3, nullptr}});
+  const double height = 200.0 + 600.0 * static_cast<double>(n);
+  PngFigure page(path, 1800, static_cast<int>(height));
+  page_title(title, 1 - 30 / height);
+  const double top = 1 - 120 / height, bottom = 0.02, per = (top - bottom) / static_cast<double>(std::max<std::size_t>(n, 1));
+  const double legend_y0 = 1 - 95 / height, legend_y1 = 1 - 60 / height;
+  legend_box(0.08, 0.38, legend_y0, legend_y1, {{"true soma voltage; ticks: true spikes", kBlack, 1, 1.0, nullptr}});
+  legend_box(0.40, 0.72, legend_y0, legend_y1, {{"predicted soma (clipped) and P(spike)", 2, 1, 1.3, nullptr}});
+  legend_box(0.73, 0.98, legend_y0, legend_y1, {{"operating threshold", kGrey, 2, 1.0, nullptr}});
   for (std::size_t k = 0; k < n; ++k) {
     const PredictionTrace& t = traces[k];
     const double base = top - per * static_cast<double>(k + 1);
@@ -451,7 +458,7 @@ void plot_training_curves(const std::vector<std::pair<std::string, std::vector<T
   for (const auto& [name, rows] : logs)
     for (const TrainingLogRow& r : rows) {
       steps.push_back(r.step);
-      if (r.train_loss > 0) losses.push_back(std::log10(r.train_loss));
+      losses.push_back(r.train_loss);
       aucs.push_back(r.valid_auc);
     }
   const double max_step = steps.empty() ? 1 : *std::max_element(steps.begin(), steps.end());
@@ -459,15 +466,14 @@ void plot_training_curves(const std::vector<std::pair<std::string, std::vector<T
   auto [a0, a1] = padded_range(aucs, 0.05, 0.02);
   a1 = std::min(a1, 1.0);
   plvpor(0.09, 0.78, 0.55, 0.92);
-  frame(0, max_step, l0, l1, "bcst", "bcnstvl", "", "training loss (log)", "");
+  frame(0, max_step, std::max(0.0, l0), l1, "bcst", "bcnstv", "", "mean training loss", "");
   std::vector<LegendEntry> entries;
   for (std::size_t i = 0; i < logs.size(); ++i) {
     std::vector<double> x, y;
-    for (const TrainingLogRow& r : logs[i].second)
-      if (r.train_loss > 0) {
-        x.push_back(r.step);
-        y.push_back(std::log10(r.train_loss));
-      }
+    for (const TrainingLogRow& r : logs[i].second) {
+      x.push_back(r.step);
+      y.push_back(r.train_loss);
+    }
     line(x, y, PngFigure::series_colour(i), 1.5);
     entries.push_back({logs[i].first, PngFigure::series_colour(i), 1, 1.5, nullptr});
   }

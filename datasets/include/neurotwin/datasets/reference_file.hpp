@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace neurotwin {
@@ -36,5 +37,18 @@ bool is_reference_file(const std::string& path);
 // read (a replay input needs just the events). Throws InputError naming the
 // file and the missing or malformed dataset.
 ReferenceRecording read_reference_file(const std::string& path, bool require_traces = true);
+
+// A file in the reference layout's spirit: 1-D datasets and root attributes,
+// written to <path>.partial and renamed when complete.
+struct ReferenceLayoutFile {
+  std::vector<std::pair<std::string, std::vector<float>>> float32;   // e.g. soma_v_mV
+  std::vector<std::pair<std::string, std::vector<double>>> float64;  // e.g. spike_times_ms
+  std::vector<std::pair<std::string, std::string>> text_attributes;
+  std::vector<std::pair<std::string, double>> number_attributes;
+  // Attributes of one dataset (e.g. the location of a recorded trace).
+  std::vector<std::pair<std::string, std::pair<std::string, std::string>>> dataset_text_attributes;
+};
+// Throws InputError naming the file when it cannot be written.
+void write_reference_layout(const std::string& path, const ReferenceLayoutFile& file);
 
 }  // namespace neurotwin

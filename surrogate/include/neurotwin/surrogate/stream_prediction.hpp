@@ -1,0 +1,30 @@
+#pragma once
+#include <cstdint>
+#include <vector>
+
+#include "neurotwin/surrogate/evaluator.hpp"
+#include "neurotwin/surrogate/simulation_source.hpp"
+#include "neurotwin/surrogate/surrogate_stream.hpp"
+
+namespace neurotwin {
+
+// A surrogate's outputs over one simulation, bin by bin.
+struct StreamedPrediction {
+  std::vector<float> spike_probability;  // bin t: a spike in t + 0.5 .. t + 1.5 ms
+  std::vector<std::uint8_t> spike;       // probability >= the operating threshold
+  std::vector<float> soma_v_mV;
+  // One predicted spike per run of bins at or above the threshold: at t + 1 ms of the run's most probable bin.
+  std::vector<double> spike_times_ms;
+};
+
+// Streams the simulation's input events through `stream` (reset first; one
+// neuron) for `bins` ms.
+StreamedPrediction stream_simulation(SurrogateStream& stream, const SurrogateSimulation& simulation, std::size_t bins);
+
+// Scores a prediction against the simulation's targets after
+// targets.ignore_first_ms: AUC, TPR, soma RMSE, explained variance, and the
+// operating point (the stream's threshold) with spike timing.
+EvaluationMetrics score_streamed(const StreamedPrediction& prediction, const SurrogateSimulation& simulation,
+                                 const TargetConventions& targets, double operating_threshold);
+
+}  // namespace neurotwin
