@@ -34,7 +34,7 @@ void legend(const std::vector<LegendEntry>& entries, bool bottom_right = false) 
     const LegendEntry& e = entries[i];
     const double y = bottom_right ? y0 + dy * (0.05 + 0.06 * static_cast<double>(entries.size() - 1 - i))
                                   : y1 - dy * (0.06 + 0.06 * static_cast<double>(i));
-    const double xa = bottom_right ? x0 + dx * 0.60 : x0 + dx * 0.02, xb = xa + dx * 0.05;
+    const double xa = bottom_right ? x0 + dx * 0.50 : x0 + dx * 0.02, xb = xa + dx * 0.05;
     plcol0(e.colour);
     if (e.line_style > 0) {
       pllsty(e.line_style);
@@ -502,6 +502,10 @@ void plot_learning_curve(const std::vector<LearningCurvePoint>& points, double g
   }
   if (std::isfinite(glm_test_auc)) ys.push_back(glm_test_auc);
   auto [x0, x1] = padded_range(xs, 0.1, 0.3);
+  if (std::floor(x1) - std::ceil(x0) < 0) {  // a log axis needs a decade boundary inside it to carry a label
+    x0 = std::min(x0, std::floor(x0));
+    x1 = std::max(x1, std::ceil(x1));
+  }
   auto [y0, y1] = padded_range(ys, 0.1, 0.01);
   y1 = std::min(y1, 1.0);
   plvpor(0.1, 0.95, 0.1, 0.9);
@@ -517,7 +521,7 @@ void plot_learning_curve(const std::vector<LearningCurvePoint>& points, double g
     vt.push_back(y);
     vv.push_back(p.row.valid_auc);
     char label[48];
-    std::snprintf(label, sizeof label, "%d sims", p.train_simulations);
+    std::snprintf(label, sizeof label, "%d sims, %.2f h", p.train_simulations, p.train_hours);
     plcol0(kBlack);
     plptex(x, y - (y1 - y0) * 0.04, 1, 0, 0.5, label);
   }
