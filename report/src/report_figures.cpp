@@ -327,9 +327,9 @@ void plot_predictions(const std::vector<PredictionTrace>& traces, double thresho
   page_title(title, 1 - 30 / height);
   const double top = 1 - 120 / height, bottom = 0.02, per = (top - bottom) / static_cast<double>(std::max<std::size_t>(n, 1));
   const double legend_y0 = 1 - 95 / height, legend_y1 = 1 - 60 / height;
-  legend_box(0.08, 0.38, legend_y0, legend_y1, {{"true soma voltage; ticks: true spikes", kBlack, 1, 1.0, nullptr}});
-  legend_box(0.40, 0.72, legend_y0, legend_y1, {{"predicted soma (clipped) and P(spike)", 2, 1, 1.3, nullptr}});
-  legend_box(0.73, 0.98, legend_y0, legend_y1, {{"operating threshold", kGrey, 2, 1.0, nullptr}});
+  legend_box(0.06, 0.40, legend_y0, legend_y1, {{"truth (ticks: spikes)", kBlack, 1, 1.0, nullptr}});
+  legend_box(0.40, 0.76, legend_y0, legend_y1, {{"prediction: soma (clipped), P(spike)", 2, 1, 1.3, nullptr}});
+  legend_box(0.76, 0.99, legend_y0, legend_y1, {{"operating threshold", kGrey, 2, 1.0, nullptr}});
   for (std::size_t k = 0; k < n; ++k) {
     const PredictionTrace& t = traces[k];
     const double base = top - per * static_cast<double>(k + 1);
@@ -377,8 +377,8 @@ void plot_predictions(const std::vector<PredictionTrace>& traces, double thresho
     std::snprintf(zoom_title, sizeof zoom_title, "zoom: %.1f-%.1f s", z0, z1);
     soma_panel(0, T, 0.08, 0.62, base + per * 0.47, base + per * 0.90, t.label);
     probability_panel(0, T, 0.08, 0.62, base + per * 0.20, base + per * 0.45);
-    soma_panel(z0, z1, 0.69, 0.98, base + per * 0.47, base + per * 0.90, zoom_title);
-    probability_panel(z0, z1, 0.69, 0.98, base + per * 0.20, base + per * 0.45);
+    soma_panel(z0, z1, 0.715, 0.98, base + per * 0.47, base + per * 0.90, zoom_title);
+    probability_panel(z0, z1, 0.715, 0.98, base + per * 0.20, base + per * 0.45);
   }
 }
 
