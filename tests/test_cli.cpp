@@ -100,25 +100,6 @@ std::vector<std::vector<std::string>> markdown_table(const std::string& path, co
   return rows;
 }
 
-std::vector<std::map<std::string, std::string>> csv_rows(const std::string& path) {
-  std::ifstream in(path);
-  std::vector<std::string> header;
-  std::vector<std::map<std::string, std::string>> rows;
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
-    if (header.empty()) {
-      header = cells;
-      continue;
-    }
-    std::map<std::string, std::string> row;
-    for (std::size_t i = 0; i < cells.size() && i < header.size(); ++i) row[header[i]] = cells[i];
-    rows.push_back(row);
-  }
-  return rows;
-}
-
 }  // namespace
 
 TEST_CASE("--help and --version") {
@@ -252,7 +233,7 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
     CHECK_THAT(run.output, Catch::Contains("report: ") && Catch::Contains("README.md"));
     const fs::path report = out / "report";
     const std::string chosen = [&] {
-      for (const auto& row : csv_rows((out / "sweep" / "results.csv").string()))
+      for (const auto& row : neurotwin::test::read_csv_rows((out / "sweep" / "results.csv").string()))
         if (row.at("chosen") == "1") return row.at("name");
       return std::string();
     }();
@@ -276,7 +257,7 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
     CHECK_THAT(text, Catch::Contains("![accuracy against size](accuracy_vs_complexity.png)") &&
                          Catch::Contains("![ROC curves](roc.png)") && Catch::Contains("Not drawn: learning curve"));
     const auto table = markdown_table(readme, "| network |");
-    const auto results = csv_rows((out / "sweep" / "results.csv").string());
+    const auto results = neurotwin::test::read_csv_rows((out / "sweep" / "results.csv").string());
     REQUIRE(table.size() == results.size());
     for (std::size_t i = 0; i < results.size(); ++i) {
       INFO(results[i].at("name"));

@@ -2,7 +2,9 @@
 
 #include <array>
 #include <cstdio>
+#include <fstream>
 #include <random>
+#include <sstream>
 #include <sys/wait.h>
 
 namespace neurotwin::test {
@@ -32,6 +34,25 @@ CommandResult run_command(const std::string& command) {
 
 CommandResult run_python(const std::string& script_and_args) {
   return run_command(std::string(NEUROTWIN_TEST_PYTHON) + " " + script_and_args);
+}
+
+std::vector<std::map<std::string, std::string>> read_csv_rows(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> header;
+  std::vector<std::map<std::string, std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> cells;
+    std::stringstream ss(line);
+    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
+    if (header.empty()) {
+      header = cells;
+      continue;
+    }
+    std::map<std::string, std::string> row;
+    for (std::size_t i = 0; i < cells.size() && i < header.size(); ++i) row[header[i]] = cells[i];
+    rows.push_back(row);
+  }
+  return rows;
 }
 
 }  // namespace neurotwin::test

@@ -1,6 +1,8 @@
 #pragma once
 #include <filesystem>
+#include <map>
 #include <string>
+#include <vector>
 
 namespace neurotwin::test {
 
@@ -27,5 +29,8 @@ CommandResult run_command(const std::string& command);
 
 // Runs a script with the interoperability Python (h5py, torch, neuron).
 CommandResult run_python(const std::string& script_and_args);
+
+// The rows of a CSV file with a header line (no quoting), as column -> text.
+std::vector<std::map<std::string, std::string>> read_csv_rows(const std::string& path);
 
 }  // namespace neurotwin::test

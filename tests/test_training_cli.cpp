@@ -106,20 +106,11 @@ namespace {
 
 // results.csv without the columns that may differ between equal runs (wall time, where the model lies).
 std::vector<std::string> comparable_rows(const std::string& csv_path) {
-  std::ifstream in(csv_path);
   std::vector<std::string> rows;
-  std::vector<std::string> header;
-  for (std::string line; std::getline(in, line);) {
-    std::vector<std::string> cells;
-    std::stringstream ss(line);
-    for (std::string cell; std::getline(ss, cell, ',');) cells.push_back(cell);
-    if (header.empty()) {
-      header = cells;
-      continue;
-    }
+  for (const auto& row : neurotwin::test::read_csv_rows(csv_path)) {
     std::string kept;
-    for (std::size_t i = 0; i < cells.size() && i < header.size(); ++i)
-      if (header[i] != "training_seconds" && header[i] != "model_path") kept += cells[i] + ",";
+    for (const auto& [column, value] : row)
+      if (column != "training_seconds" && column != "model_path") kept += column + "=" + value + ",";
     rows.push_back(kept);
   }
   return rows;

@@ -467,26 +467,23 @@ void plot_training_curves(const std::vector<std::pair<std::string, std::vector<T
   a1 = std::min(a1, 1.0);
   plvpor(0.09, 0.78, 0.55, 0.92);
   frame(0, max_step, std::max(0.0, l0), l1, "bcst", "bcnstv", "", "mean training loss", "");
-  std::vector<LegendEntry> entries;
-  for (std::size_t i = 0; i < logs.size(); ++i) {
-    std::vector<double> x, y;
-    for (const TrainingLogRow& r : logs[i].second) {
-      x.push_back(r.step);
-      y.push_back(r.train_loss);
+  // One line per network of the chosen column against step.
+  auto draw = [&](double TrainingLogRow::*column) {
+    for (std::size_t i = 0; i < logs.size(); ++i) {
+      std::vector<double> x, y;
+      for (const TrainingLogRow& r : logs[i].second) {
+        x.push_back(r.step);
+        y.push_back(r.*column);
+      }
+      line(x, y, PngFigure::series_colour(i), 1.5);
     }
-    line(x, y, PngFigure::series_colour(i), 1.5);
-    entries.push_back({logs[i].first, PngFigure::series_colour(i), 1, 1.5, nullptr});
-  }
+  };
+  draw(&TrainingLogRow::train_loss);
   plvpor(0.09, 0.78, 0.08, 0.48);
   frame(0, max_step, a0, a1, "bcnst", "bcnstv", "step", "validation AUC", "");
-  for (std::size_t i = 0; i < logs.size(); ++i) {
-    std::vector<double> x, y;
-    for (const TrainingLogRow& r : logs[i].second) {
-      x.push_back(r.step);
-      y.push_back(r.valid_auc);
-    }
-    line(x, y, PngFigure::series_colour(i), 1.5);
-  }
+  draw(&TrainingLogRow::valid_auc);
+  std::vector<LegendEntry> entries;
+  for (std::size_t i = 0; i < logs.size(); ++i) entries.push_back({logs[i].first, PngFigure::series_colour(i), 1, 1.5, nullptr});
   legend_box(0.81, 0.99, 0.3, 0.92, entries);
 }
 
