@@ -116,3 +116,27 @@ TEST_CASE("streaming: bad events and files are named") {
   CHECK_THROWS_WITH(load_stream_weights(dir.file("junk.pt")), Catch::Contains("junk.pt"));
   CHECK_THROWS_AS(SurrogateStream(load_stream_weights(path), 0), InputError);
 }
+
+TEST_CASE("the Python example streams an export over a NEURON reference file, equal to the window, as neurotwin predict scores it", "[python]") {
+  test::TempDir dir("stream_python");
+  TcnConfig config{1278, 2, 6, 30, 5};
+  config.input_projection = 8;
+  const std::string model = export_model(dir, config, "l5pc_like", false);
+  const std::string reference = std::string(NEUROTWIN_SHARED_DIR) + "/reference/nmda_seed1_cvode.h5";
+  const auto py = test::run_python(std::string(NEUROTWIN_SOURCE_DIR) + "/examples/python/predict_reference.py " + model + " " +
+                                   reference + " --stream");
+  INFO(py.output);
+  REQUIRE(py.status == 0);
+  CHECK_THAT(py.output, Catch::Contains("streaming vs windowed") && Catch::Contains("spike AUC"));
+  const auto cpp = test::run_command(std::string(NEUROTWIN_BINARY) + " predict --model " + model + " --inputs " + reference +
+                                     " --output " + dir.file("p.h5"));
+  INFO(cpp.output);
+  REQUIRE(cpp.status == 0);
+  // The same AUC, printed by both (4 decimals).
+  auto auc_in = [](const std::string& text) {
+    const auto at = text.find("spike AUC ");
+    return at == std::string::npos ? std::string() : text.substr(at + 10, 6);
+  };
+  CHECK_FALSE(auc_in(py.output).empty());
+  CHECK(auc_in(py.output) == auc_in(cpp.output));
+}

@@ -1,0 +1,82 @@
+"""Predict a NEURON reference-layout file with a neurotwin export, in Python; print the metrics.
+
+    python3 predict_reference.py surrogate.pt ../shared/reference/nmda_seed1_cvode.h5 [--stream]
+
+Reads inputs/ex_segment, ex_time_ms, inh_segment, inh_time_ms (input channel s is the excitatory synapse
+on segment s, S + s the inhibitory one), soma_v_mV (sample_dt_ms) and the spike times; runs the export's
+windowed forward pass (and, with --stream, the one-millisecond-at-a-time StreamingSurrogate, checked
+equal to it); prints AUC of the 1-ms spike bins after the first 500 ms (a spike at t sets bin
+floor(t - 0.5)), soma RMSE against the voltage clipped at -55 mV, and the explained variance.
+"""
+import sys
+
+import h5py
+import numpy as np
+import torch
+
+import neurotwin_stream
+
+
+def auc(scores, labels):
+    order = np.argsort(scores, kind="mergesort")
+    s, y = scores[order], labels[order]
+    ranks = np.empty(len(s))
+    i = 0
+    while i < len(s):  # average ranks of ties
+        j = i
+        while j < len(s) and s[j] == s[i]:
+            j += 1
+        ranks[i:j] = (i + 1 + j) / 2.0
+        i = j
+    positives = y.sum()
+    negatives = len(y) - positives
+    return (ranks[y == 1].sum() - positives * (positives + 1) / 2.0) / (positives * negatives)
+
+
+def main():
+    if len(sys.argv) < 3:
+        sys.exit(__doc__)
+    model_path, reference = sys.argv[1], sys.argv[2]
+    stream = "--stream" in sys.argv[3:]
+    torch.set_num_threads(1)
+    module = torch.jit.load(model_path)
+    with h5py.File(reference, "r") as f:
+        duration = int(f.attrs["duration_ms"])
+        dt = float(f.attrs["sample_dt_ms"])
+        soma = f["soma_v_mV"][:][np.rint(np.arange(duration) / dt).astype(int)]
+        spikes = f["spike_times_8perms_ms"][:] if "spike_times_8perms_ms" in f else f["spike_times_ms"][:]
+        events = [(f["inputs/ex_segment"][:], f["inputs/ex_time_ms"][:], 0),
+                  (f["inputs/inh_segment"][:], f["inputs/inh_time_ms"][:], 1)]
+    channels = neurotwin_stream.StreamingSurrogate(module).input_channels
+    segments = channels // 2
+    x = torch.zeros(1, channels, duration)
+    for seg, t, inhibitory in events:
+        if seg.size and seg.max() >= segments:
+            sys.exit(f"{reference}: segment {seg.max()} but the model has {segments} synapse segments")
+        x[0, seg + inhibitory * segments, t.astype(int)] = 1.0
+    with torch.no_grad():
+        p, v = module(x)
+    p, v = p[0].numpy(), v[0].numpy()
+    if stream:
+        s = neurotwin_stream.StreamingSurrogate(module)
+        ps, vs = np.empty(duration, np.float32), np.empty(duration, np.float32)
+        for t in range(duration):
+            pt, _, vt = s.step(x[:, :, t])
+            ps[t], vs[t] = pt[0], vt[0]
+        dp = np.max(np.abs(ps - p) / np.maximum(p, 1e-3))
+        dv = np.max(np.abs(vs - v) / np.abs(v))
+        print(f"streaming vs windowed: largest relative difference {dp:.2e} (probability), {dv:.2e} (soma)")
+        if dp > 1e-5 or dv > 1e-5:
+            sys.exit("streaming output differs from the windowed forward pass")
+    labels = np.zeros(duration, np.int8)
+    bins = np.floor(spikes - 0.5).astype(int)
+    labels[bins[(bins >= 0) & (bins < duration)]] = 1
+    keep = slice(500, duration)
+    target = np.minimum(soma, -55.0)[keep]
+    residual = target - v[keep]
+    print(f"{reference}: {int(labels[keep].sum())} spikes; spike AUC {auc(p[keep], labels[keep]):.4f}, "
+          f"soma RMSE {np.sqrt(np.mean(residual ** 2)):.3f} mV, explained variance {1 - residual.var() / target.var():.3f}")
+
+
+if __name__ == "__main__":
+    main()
