@@ -81,9 +81,9 @@ TEST_CASE("threads, MPI ranks and shards write the same dataset", "[python]") {
       CHECK(compare((out / "one_thread" / f).string(), (out / "data" / f).string()) == "");
       CHECK_FALSE(fs::exists(out / "data" / (std::string(split) + "-shard-0-of-2.h5")));
     }
-    const auto sweep = run_command(mpirun() + nt("sweep -o " + out.string()));
-    CHECK(sweep.status != 0);
-    CHECK_THAT(sweep.output, Catch::Contains("only `simulate` and `train` run in parallel"));
+    const auto evaluate = run_command(mpirun() + nt("evaluate -o " + out.string()));
+    CHECK(evaluate.status != 0);
+    CHECK_THAT(evaluate.output, Catch::Contains("only `simulate`, `train`, `sweep` and `run` run in parallel"));
   }
 
   SECTION("Slurm-style shards and dataset merge") {
