@@ -105,13 +105,16 @@ std::vector<std::vector<std::string>> markdown_table(const std::string& path, co
 TEST_CASE("--help and --version") {
   const auto help = run_command(nt("--help"));
   CHECK(help.status == 0);
-  for (const char* sub : {"simulate", "train", "evaluate", "sweep", "export", "run", "info", "config", "dataset"})
+  for (const char* sub : {"simulate", "train", "evaluate", "sweep", "report", "predict", "export", "run", "info", "config", "dataset"})
     CHECK_THAT(help.output, Catch::Contains(sub));
-  for (const char* sub : {"simulate", "train", "evaluate", "sweep", "export", "run"}) {
+  for (const char* sub : {"simulate", "train", "evaluate", "sweep", "report", "export", "run"}) {
     const auto h = run_command(nt(std::string(sub) + " --help"));
     CHECK(h.status == 0);
     CHECK_THAT(h.output, Catch::Contains("--set") && Catch::Contains("--threads") && Catch::Contains("--overwrite"));
   }
+  const auto predict = run_command(nt("predict --help"));
+  CHECK(predict.status == 0);
+  CHECK_THAT(predict.output, Catch::Contains("--model") && Catch::Contains("--inputs") && Catch::Contains("--plot"));
   const auto version = run_command(nt("--version"));
   CHECK(version.status == 0);
   CHECK_THAT(version.output, Catch::Contains("neurotwin 0."));

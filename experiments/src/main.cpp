@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
   add_common(exporter, common);
   exporter->add_option("--model", model_path, "trained model (default: <output_dir>/train/best_model.pt)");
   exporter->add_option("--output", export_path, "TorchScript file (default: <output_dir>/export/<export.file>)");
-  auto* run = app.add_subcommand("run", "the whole experiment: simulate, sweep, export the smallest faithful network");
+  auto* run = app.add_subcommand("run", "the whole experiment: simulate, sweep, report, export the smallest faithful network");
   add_common(run, common);
   auto* config = app.add_subcommand("config", "print the fully resolved configuration (every key) and exit");
   config->add_option("config", common.config_path, "experiment YAML (default: the embedded default experiment)")
