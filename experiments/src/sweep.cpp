@@ -74,18 +74,49 @@ struct Job {
   std::string label;
 };
 
-// Trains the jobs this process owns (shard_of[i] == shard; every job when shard < 0) that have no result.yaml
-// yet. Under MPI a failure on one rank stops every rank after the others finish their jobs.
-void run_jobs(Context& ctx, const std::vector<Job>& jobs, const std::vector<int>& shard_of, int shard,
-              const SweepData& data, const MpiWorld& world) {
+// Which jobs this process trains: every one (a single process), a fixed share (--shard: shard_of[i] == shard),
+// or, under MPI, whichever job no other rank has claimed yet, taken in `order` (costliest first): a rank that
+// finishes early takes the next job, so one long training does not leave the other ranks idle.
+struct JobAssignment {
+  enum class Kind { all, fixed_share, claimed } kind = Kind::all;
+  std::vector<int> shard_of;
+  int shard = 0;
+  std::vector<std::size_t> order;
+};
+
+fs::path claim_path(const Job& job) { return job.dir / "claimed"; }
+
+// True if this process created the job's claim file (exclusively; a claim is never shared).
+bool claim(const Job& job) {
+  fs::create_directories(job.dir);
+  std::FILE* f = std::fopen(claim_path(job).c_str(), "wx");
+  if (!f) return false;
+  std::fclose(f);
+  return true;
+}
+
+// Trains this process's jobs that have no result.yaml yet. Under MPI a failure on one rank stops every rank after
+// the others finish their jobs.
+void run_jobs(Context& ctx, const std::vector<Job>& jobs, const JobAssignment& assignment, const SweepData& data,
+              const MpiWorld& world) {
+  if (assignment.kind == JobAssignment::Kind::claimed) {
+    // Claims of an earlier, interrupted run are void: rank 0 clears them before anyone claims.
+    if (world.rank() == 0)
+      for (const Job& job : jobs) fs::remove(claim_path(job));
+    world.any(false);
+  }
   std::string failure;
   try {
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-      if (shard >= 0 && shard_of[i] != shard) continue;
+    std::vector<std::size_t> order = assignment.order;
+    if (order.empty())
+      for (std::size_t i = 0; i < jobs.size(); ++i) order.push_back(i);
+    for (std::size_t i : order) {
+      if (assignment.kind == JobAssignment::Kind::fixed_share && assignment.shard_of[i] != assignment.shard) continue;
       if (fs::exists(jobs[i].dir / "result.yaml")) {
-        log_line(jobs[i].label + ": done earlier, kept");
+        if (world.rank() == 0) log_line(jobs[i].label + ": done earlier, kept");
         continue;
       }
+      if (assignment.kind == JobAssignment::Kind::claimed && !claim(jobs[i])) continue;
       const SurrogateData train =
           jobs[i].train_simulations < data.train.size() ? data.train.head(jobs[i].train_simulations) : data.train;
       train_row(ctx, jobs[i].planned, train, data, jobs[i].dir, jobs[i].label);
@@ -98,6 +129,8 @@ void run_jobs(Context& ctx, const std::vector<Job>& jobs, const std::vector<int>
     if (!failure.empty()) throw InputError("rank " + std::to_string(world.rank()) + ": " + failure);
     throw InputError("rank " + std::to_string(world.rank()) + ": another rank failed (see its error); rerun to resume");
   }
+  if (assignment.kind == JobAssignment::Kind::claimed && world.rank() == 0)
+    for (const Job& job : jobs) fs::remove(claim_path(job));
 }
 
 // The finished rows of `jobs`; with `missing` set, the names of those without a result instead of an error.
@@ -112,11 +145,31 @@ std::vector<SweepRow> collect_rows(const std::vector<Job>& jobs, std::vector<std
   return rows;
 }
 
-std::vector<int> shards_for(const std::vector<Job>& jobs, const TcnConfig& base, int count) {
+std::vector<double> costs_of(const std::vector<Job>& jobs, const TcnConfig& base) {
   std::vector<double> cost;
   for (const Job& job : jobs)
     cost.push_back(row_cost(job.planned, base) * static_cast<double>(std::max<std::size_t>(job.train_simulations, 1)));
-  return assign_rows_to_shards(cost, count);
+  return cost;
+}
+
+// --shard i/N: a fixed share, balanced by estimated cost.
+JobAssignment fixed_share(const std::vector<Job>& jobs, const TcnConfig& base, const ShardSpec& shard) {
+  JobAssignment a;
+  a.kind = JobAssignment::Kind::fixed_share;
+  a.shard_of = assign_rows_to_shards(costs_of(jobs, base), shard.count);
+  a.shard = shard.index;
+  return a;
+}
+
+// One process: every job in plan order; under MPI: claimed at run time, costliest first.
+JobAssignment shared_out(const std::vector<Job>& jobs, const TcnConfig& base, const MpiWorld& world) {
+  JobAssignment a;
+  if (!world.active()) return a;
+  a.kind = JobAssignment::Kind::claimed;
+  const std::vector<double> cost = costs_of(jobs, base);
+  for (std::size_t i = 0; i < jobs.size(); ++i) a.order.push_back(i);
+  std::stable_sort(a.order.begin(), a.order.end(), [&](std::size_t x, std::size_t y) { return cost[x] > cost[y]; });
+  return a;
 }
 
 }  // namespace
@@ -146,19 +199,18 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
                     "sweep " + std::to_string(i + 1) + "/" + std::to_string(plan.size()) + " " + plan[i].name()});
   if (!options.shard.empty()) {
     const ShardSpec shard = parse_shard(options.shard);
-    const std::vector<int> shard_of = shards_for(jobs, base, shard.count);
+    const JobAssignment share = fixed_share(jobs, base, shard);
     log_line("sweep shard " + std::to_string(shard.index) + "/" + std::to_string(shard.count) + ": " +
-             std::to_string(std::count(shard_of.begin(), shard_of.end(), shard.index)) + " of " +
+             std::to_string(std::count(share.shard_of.begin(), share.shard_of.end(), shard.index)) + " of " +
              std::to_string(jobs.size()) + " rows; afterwards `neurotwin sweep --merge` (or a plain `neurotwin sweep`)");
-    run_jobs(ctx, jobs, shard_of, shard.index, data, world);
+    run_jobs(ctx, jobs, share, data, world);
     return 0;
   }
   if (!options.merge_only) {
-    const std::vector<int> shard_of = shards_for(jobs, base, world.size());
     if (world.active() && root)
       log_line("sweep: " + std::to_string(jobs.size()) + " rows over " + std::to_string(world.size()) + " MPI processes, " +
-               std::to_string(ctx.threads) + " threads each");
-    run_jobs(ctx, jobs, shard_of, world.active() ? world.rank() : -1, data, world);
+               std::to_string(ctx.threads) + " threads each (each takes the next unclaimed row, costliest first)");
+    run_jobs(ctx, jobs, shared_out(jobs, base, world), data, world);
   }
   std::vector<std::string> missing;
   const std::vector<SweepRow> rows = collect_rows(jobs, &missing);
@@ -219,7 +271,7 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
       return 0;
     }
   } else {
-    run_jobs(ctx, curve_jobs, shards_for(curve_jobs, base, world.size()), world.active() ? world.rank() : -1, data, world);
+    run_jobs(ctx, curve_jobs, shared_out(curve_jobs, base, world), data, world);
   }
   if (!root) return 0;
   const double hours_per_simulation = static_cast<double>(data.train.bins()) / 3.6e6;
