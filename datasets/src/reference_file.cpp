@@ -31,6 +31,18 @@ double read_double_attribute(const H5::H5File& f, const std::string& name, doubl
 
 }  // namespace
 
+std::vector<float> ReferenceRecording::soma_at_whole_ms(std::size_t bins) const {
+  std::vector<float> out(bins);
+  for (std::size_t t = 0; t < bins; ++t) {
+    const auto k = static_cast<std::size_t>(std::llround(static_cast<double>(t) / sample_dt_ms));
+    if (k >= soma_v_mV.size())
+      throw InputError(path + ": soma_v_mV holds " + std::to_string(soma_v_mV.size()) + " samples of " +
+                       std::to_string(sample_dt_ms) + " ms, shorter than the " + std::to_string(bins) + " ms run");
+    out[t] = soma_v_mV[k];
+  }
+  return out;
+}
+
 bool is_reference_file(const std::string& path) {
   try {
     if (!std::filesystem::exists(path) || !H5::H5File::isHdf5(path)) return false;

@@ -313,7 +313,7 @@ int run_evaluate(Context& ctx, const std::string& model_path_in, const std::vect
   const EvaluationMetrics all = evaluate_forward(forward, trained.soma_bias_mV, reference, c.training.targets, options);
   std::printf("metrics of %s on %zu NEURON reference file(s):\n", model_path.c_str(), reference.size());
   for (std::size_t k = 0; k < reference.size() && reference.size() > 1; ++k) {
-    const ReferenceSimulations one = ReferenceSimulations::open({reference.files()[k]}, trained.input_count() / 2, c.training.targets);
+    const SimulationSubset one(reference, {k});
     ScoringOptions single = options;
     single.bootstrap_replicates = 0;
     std::printf("  %s: %s\n", reference.files()[k].c_str(),

@@ -34,8 +34,7 @@ int run_predict(const PredictOptions& o) {
     simulation = reference.simulation(0);
     bins = reference.bins();
     const ReferenceRecording r = read_reference_file(o.inputs_path);
-    for (std::size_t t = 0; t < bins; ++t)
-      soma_true_mV.push_back(r.soma_v_mV[static_cast<std::size_t>(std::llround(static_cast<double>(t) / r.sample_dt_ms))]);
+    soma_true_mV = r.soma_at_whole_ms(bins);
     spikes_true_ms = r.dataset_spike_times_ms();
     description = "NEURON reference-layout inputs";
   } else {
@@ -87,18 +86,7 @@ int run_predict(const PredictOptions& o) {
     trace.soma_predicted_mV = p.soma_v_mV;
     trace.spike_probability = p.spike_probability;
     trace.spike_times_ms = spikes_true_ms;
-    double best = targets.ignore_first_ms;
-    std::size_t most = 0;
-    for (double s : spikes_true_ms) {
-      const double start = std::max(targets.ignore_first_ms, std::min(s - 50.0, static_cast<double>(bins) - 500.0));
-      std::size_t n = 0;
-      for (double u : spikes_true_ms) n += (u >= start && u < start + 500) ? 1 : 0;
-      if (n > most) {
-        most = n;
-        best = start;
-      }
-    }
-    trace.zoom_start_ms = best;
+    trace.zoom_start_ms = burst_window_start(spikes_true_ms, static_cast<double>(bins), 500, targets.ignore_first_ms);
     const std::string png = fs::path(output).replace_extension(".png").string();
     plot_predictions({trace}, weights.operating_threshold, fs::path(o.model_path).filename().string() + " on " +
                      fs::path(o.inputs_path).filename().string(), png);

@@ -264,6 +264,21 @@ void set_diverging_colour_map() {
 
 }  // namespace
 
+double burst_window_start(const std::vector<double>& spikes_ms, double duration_ms, double length_ms, double from_ms) {
+  double best_start = from_ms;
+  std::size_t best = 0;
+  for (double s : spikes_ms) {
+    const double start = std::clamp(s - 50.0, from_ms, std::max(from_ms, duration_ms - length_ms));
+    const auto count = static_cast<std::size_t>(
+        std::count_if(spikes_ms.begin(), spikes_ms.end(), [&](double t) { return t >= start && t < start + length_ms; }));
+    if (count > best) {
+      best = count;
+      best_start = start;
+    }
+  }
+  return best_start;
+}
+
 void plot_accuracy_vs_complexity(const SweepRecord& s, const std::string& title, const std::string& path) {
   PngFigure page(path, 2000, 1400);
   page_title(title);

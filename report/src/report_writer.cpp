@@ -24,20 +24,6 @@ namespace fs = std::filesystem;
 
 namespace {
 
-// Some simulations of a source.
-class Selection final : public SimulationSource {
- public:
-  Selection(const SimulationSource& data, std::vector<std::size_t> indices) : data_(data), indices_(std::move(indices)) {}
-  std::size_t size() const override { return indices_.size(); }
-  std::size_t bins() const override { return data_.bins(); }
-  std::size_t input_count() const override { return data_.input_count(); }
-  SurrogateSimulation simulation(std::size_t k) const override { return data_.simulation(indices_.at(k)); }
-
- private:
-  const SimulationSource& data_;
-  std::vector<std::size_t> indices_;
-};
-
 // v with `decimals` decimals; "–" when not finite.
 std::string fixed(double v, int decimals) {
   if (!std::isfinite(v)) return "–";
@@ -82,22 +68,6 @@ std::string sweep_table(const SweepRecord& s) {
        << fixed(r.test.soma_explained_variance, 3) << " | " << fixed(r.training_seconds, 0) << " |\n";
   }
   return md.str();
-}
-
-// The 500-ms window with the most spikes (its start, in ms).
-double burst_window_start(const std::vector<double>& spikes_ms, double duration_ms, double length_ms, double from_ms) {
-  double best_start = from_ms;
-  std::size_t best = 0;
-  for (double s : spikes_ms) {
-    const double start = std::clamp(s - 50.0, from_ms, std::max(from_ms, duration_ms - length_ms));
-    const auto count = static_cast<std::size_t>(
-        std::count_if(spikes_ms.begin(), spikes_ms.end(), [&](double t) { return t >= start && t < start + length_ms; }));
-    if (count > best) {
-      best = count;
-      best_start = start;
-    }
-  }
-  return best_start;
 }
 
 // The first-layer filters of a TCN per input channel: [unit][channel][lag], lag 0 = the output bin.
@@ -210,7 +180,7 @@ ReportResult write_report(const ReportOptions& o) {
       TrainedSurrogate trained = load_trained(r.model_path, o.device);
       TargetConventions whole = o.targets;
       whole.ignore_first_ms = 0;
-      const Selection selection(test, order);
+      const SimulationSubset selection(test, order);
       const SplitPredictions p = predict_forward(trained_forward(trained, o.device, o.input_layer), trained.soma_bias_mV, selection, whole);
       std::vector<PredictionTrace> traces;
       std::size_t offset = 0;

@@ -32,17 +32,12 @@ SurrogateSimulation to_simulation(const ReferenceRecording& r, std::size_t synap
     sim.input_times_ms.push_back(t);
     sim.input_channels.push_back(channel);
   }
-  // The soma at t = 0, 1, ... ms: sample k of a uniform grid of sample_dt_ms (as datasets store it).
-  const double per_ms = 1.0 / r.sample_dt_ms;
-  sim.soma_clipped_mV.resize(bins);
+  // The soma at t = 0, 1, ... ms (as datasets store it), clipped.
+  sim.soma_clipped_mV = r.soma_at_whole_ms(bins);
   for (std::size_t t = 0; t < bins; ++t) {
-    const auto k = static_cast<std::size_t>(std::llround(static_cast<double>(t) * per_ms));
-    if (k >= r.soma_v_mV.size())
-      throw InputError(r.path + ": soma_v_mV holds " + std::to_string(r.soma_v_mV.size()) + " samples of " +
-                       std::to_string(r.sample_dt_ms) + " ms, shorter than the " + std::to_string(bins) + " ms run");
-    const float v = r.soma_v_mV[k];
+    float& v = sim.soma_clipped_mV[t];
     if (!std::isfinite(v)) throw InputError(r.path + ": non-finite soma voltage at " + std::to_string(t) + " ms");
-    sim.soma_clipped_mV[t] = std::min(v, static_cast<float>(targets.soma_clip_mV));
+    v = std::min(v, static_cast<float>(targets.soma_clip_mV));
   }
   sim.spike_bins.assign(bins, 0);
   for (double t : r.dataset_spike_times_ms()) {

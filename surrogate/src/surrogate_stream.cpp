@@ -128,6 +128,8 @@ void SurrogateStream::reset() {
   history_.clear();
   for (std::size_t i = 1; i < weights_.weight.size(); ++i)
     history_.push_back(torch::zeros({neurons_, 2 * kernel_[i - 1], weights_.weight[i].size(1)}));
+  if (weights_.projection.defined()) projected_.assign(static_cast<std::size_t>(neurons_ * weights_.projection.size(0)), 0.0f);
+  seen_.assign(static_cast<std::size_t>(neurons_), 0);
   out_.spike_probability.assign(static_cast<std::size_t>(neurons_), 0.0f);
   out_.spike.assign(static_cast<std::size_t>(neurons_), 0);
   out_.soma_v_mV.assign(static_cast<std::size_t>(neurons_), 0.0f);
@@ -159,22 +161,24 @@ const StreamStep& SurrogateStream::step(const std::vector<std::pair<int, int>>& 
     // Project the events first (pooling: one group per channel), then add each nonzero group once.
     const torch::Tensor& P = weights_.projection;  // [G, C, 1]
     const float* pp = P.data_ptr<float>();
-    std::vector<float> projected;
-    std::vector<int> touched;
-    std::vector<char> seen(static_cast<std::size_t>(neurons_), 0);
-    projected.assign(static_cast<std::size_t>(neurons_ * G), 0.0f);
+    std::vector<float>& projected = projected_;  // [N, G], zero outside this step
+    std::vector<int>& touched = touched_;
+    touched.clear();
     for (const auto& [n, c] : events) {
-      if (!seen[static_cast<std::size_t>(n)]) {
-        seen[static_cast<std::size_t>(n)] = 1;
+      if (!seen_[static_cast<std::size_t>(n)]) {
+        seen_[static_cast<std::size_t>(n)] = 1;
         touched.push_back(n);
       }
       for (std::int64_t g = 0; g < G; ++g) projected[static_cast<std::size_t>(n * G + g)] += pp[g * C + c];
     }
-    for (int n : touched)
+    for (int n : touched) {
       for (std::int64_t g = 0; g < G; ++g) {
-        const float a = projected[static_cast<std::size_t>(n * G + g)];
+        float& a = projected[static_cast<std::size_t>(n * G + g)];
         if (a != 0.0f) add_kernel(n, g, a);
+        a = 0.0f;
       }
+      seen_[static_cast<std::size_t>(n)] = 0;
+    }
   }
   torch::Tensor a = (future_[slot_now] + weights_.bias[0]).relu_();  // [N, U0]
   future_[slot_now].zero_();

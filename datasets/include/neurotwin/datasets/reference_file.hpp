@@ -27,6 +27,9 @@ struct ReferenceRecording {
   const std::vector<double>& dataset_spike_times_ms() const {
     return has_spike_times_8perms ? spike_times_8perms_ms : spike_times_ms;
   }
+  // The soma trace at t = 0, 1, ..., bins - 1 ms (the sample nearest each); throws InputError naming the file
+  // when the trace is shorter.
+  std::vector<float> soma_at_whole_ms(std::size_t bins) const;
 };
 
 // True when `path` is an HDF5 file with the reference layout's inputs group.

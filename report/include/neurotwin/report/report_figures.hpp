@@ -35,6 +35,9 @@ struct PredictionTrace {
   std::vector<double> spike_times_ms;
   double zoom_start_ms = 0, zoom_length_ms = 500;
 };
+// Start (ms, >= from_ms) of the length_ms window holding the most spikes: the zoom of a prediction figure.
+double burst_window_start(const std::vector<double>& spikes_ms, double duration_ms, double length_ms, double from_ms);
+
 // True and predicted soma voltage, spike probability with true spikes and
 // the operating threshold, for the whole run and the zoomed window.
 void plot_predictions(const std::vector<PredictionTrace>& traces, double threshold, const std::string& title,

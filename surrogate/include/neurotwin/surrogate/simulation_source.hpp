@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 namespace neurotwin {
@@ -39,6 +40,21 @@ class SimulationSource {
   SimulationSource() = default;
   SimulationSource(const SimulationSource&) = default;
   SimulationSource& operator=(const SimulationSource&) = default;
+};
+
+// Some simulations of another source, by index (it must outlive the subset).
+class SimulationSubset final : public SimulationSource {
+ public:
+  SimulationSubset(const SimulationSource& data, std::vector<std::size_t> indices)
+      : data_(data), indices_(std::move(indices)) {}
+  std::size_t size() const override { return indices_.size(); }
+  std::size_t bins() const override { return data_.bins(); }
+  std::size_t input_count() const override { return data_.input_count(); }
+  SurrogateSimulation simulation(std::size_t k) const override { return data_.simulation(indices_.at(k)); }
+
+ private:
+  const SimulationSource& data_;
+  std::vector<std::size_t> indices_;
 };
 
 }  // namespace neurotwin

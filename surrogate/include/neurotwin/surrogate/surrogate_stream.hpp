@@ -72,6 +72,9 @@ class SurrogateStream {
   std::vector<torch::Tensor> flat_weight_;   // layer i >= 1: [k_i x U_in, U_out]
   std::vector<int> kernel_;
   torch::Tensor heads_w_, heads_b_;  // [U, 2], [2]: spike logit and soma
+  std::vector<float> projected_;  // [N, G]: this step's projected events (with a projection), cleared after use
+  std::vector<int> touched_;      // neurons with events this step
+  std::vector<char> seen_;        // [N]
   StreamStep out_;
 };
 
