@@ -2,6 +2,7 @@
 
 #include <H5Cpp.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 
@@ -96,6 +97,20 @@ void write_reference_layout(const std::string& path, const ReferenceLayoutFile& 
     H5::Group root = f.openGroup("/");
     for (const auto& [name, values] : file.float32) h5::write_vector(root, name, values);
     for (const auto& [name, values] : file.float64) h5::write_vector(root, name, values);
+    for (const ReferenceLayoutFile::Matrix& m : file.float32_matrices) {
+      if (m.values.size() != m.rows * m.columns)
+        throw InputError(path + ": " + m.name + " has " + std::to_string(m.values.size()) + " values, not " +
+                         std::to_string(m.rows) + " x " + std::to_string(m.columns));
+      const hsize_t shape[2] = {m.rows, m.columns};
+      H5::DSetCreatPropList properties;
+      if (m.rows > 0 && m.columns > 0) {
+        const hsize_t chunk[2] = {1, std::min<hsize_t>(m.columns, 1u << 16)};
+        properties.setChunk(2, chunk);
+        properties.setDeflate(4);
+      }
+      H5::DataSet ds = root.createDataSet(m.name, H5::PredType::NATIVE_FLOAT, H5::DataSpace(2, shape), properties);
+      if (!m.values.empty()) ds.write(m.values.data(), H5::PredType::NATIVE_FLOAT);
+    }
     for (const auto& [name, value] : file.text_attributes) h5::write_attribute(root, name, AttributeValue{value});
     for (const auto& [name, value] : file.number_attributes) h5::write_attribute(root, name, AttributeValue{value});
     for (const auto& [dataset, attribute] : file.dataset_text_attributes) {

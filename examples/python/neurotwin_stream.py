@@ -5,7 +5,9 @@ x: [batch, channels, time] (1 = an input spike in that 1-ms bin) and returns (sp
 soma voltage in mV), both [batch, time]. StreamingSurrogate reads the module's parameters (w0, b0, ...,
 projection, spike_w, spike_b, soma_w, soma_b) and its attributes (soma_bias_mV, operating_threshold)
 and computes the same outputs bin by bin: each causal convolution keeps a ring of its last k inputs,
-so one step costs sum(k * width_in * width_out) multiply-adds per neuron.
+so one step costs sum(k * width_in * width_out) multiply-adds per neuron. An export with a dendritic head
+(forward_dendrites(x) -> (p, v, d)) also gives every input segment's voltage: after each step,
+dendritic_v_mV is [neurons, segments] (mean + basis @ predicted components), else None.
 
     import torch, neurotwin_stream
     m = torch.jit.load("surrogate.pt")
@@ -29,6 +31,13 @@ class StreamingSurrogate:
             raise ValueError("not a neurotwin TCN export: no parameter w0")
         self.heads_w = torch.cat([params["spike_w"].detach().reshape(-1, 1), params["soma_w"].detach().reshape(-1, 1)], 1)
         self.heads_b = torch.cat([params["spike_b"].detach().reshape(1), params["soma_b"].detach().reshape(1)])
+        self.dendrite_w = params.get("dendrite_w")  # [K, width, 1] or None
+        if self.dendrite_w is not None:
+            self.dendrite_w = self.dendrite_w.detach()[:, :, 0]
+            self.dendrite_b = params["dendrite_b"].detach()
+            self.dendrite_basis = params["dendrite_basis_mV"].detach()  # [S, K]
+            self.dendrite_mean = params["dendrite_mean_mV"].detach()    # [S]
+        self.dendritic_v_mV = None
         if not hasattr(module, "soma_bias_mV"):
             raise ValueError("this export has no soma_bias_mV attribute: export it again with a current neurotwin")
         self.soma_bias_mV = float(module.soma_bias_mV)
@@ -55,5 +64,8 @@ class StreamingSurrogate:
             self.history[i] = ring
             h = torch.relu(torch.einsum("nck,ock->no", ring, w) + b)
         out = h @ self.heads_w + self.heads_b
+        if self.dendrite_w is not None:
+            z = h @ self.dendrite_w.T + self.dendrite_b           # [neurons, K]
+            self.dendritic_v_mV = z @ self.dendrite_basis.T + self.dendrite_mean
         p = torch.sigmoid(out[:, 0])
         return p, p >= self.threshold, out[:, 1] + self.soma_bias_mV

@@ -54,19 +54,29 @@ def main():
         if seg.size and seg.max() >= segments:
             sys.exit(f"{reference}: segment {seg.max()} but the model has {segments} synapse segments")
         x[0, seg + inhibitory * segments, t.astype(int)] = 1.0
+    dendrites = hasattr(module, "forward_dendrites")
     with torch.no_grad():
-        p, v = module(x)
+        if dendrites:
+            p, v, d = module.forward_dendrites(x)
+            d = d[0].numpy()  # [segments, ms]
+        else:
+            p, v = module(x)
     p, v = p[0].numpy(), v[0].numpy()
     if stream:
         s = neurotwin_stream.StreamingSurrogate(module)
         ps, vs = np.empty(duration, np.float32), np.empty(duration, np.float32)
+        ds = np.empty_like(d) if dendrites else None
         for t in range(duration):
             pt, _, vt = s.step(x[:, :, t])
             ps[t], vs[t] = pt[0], vt[0]
+            if dendrites:
+                ds[:, t] = s.dendritic_v_mV[0].numpy()
         dp = np.max(np.abs(ps - p) / np.maximum(p, 1e-3))
         dv = np.max(np.abs(vs - v) / np.abs(v))
-        print(f"streaming vs windowed: largest relative difference {dp:.2e} (probability), {dv:.2e} (soma)")
-        if dp > 1e-5 or dv > 1e-5:
+        dd = np.max(np.abs(ds - d) / np.maximum(np.abs(d), 1.0)) if dendrites else 0.0
+        print(f"streaming vs windowed: largest relative difference {dp:.2e} (probability), {dv:.2e} (soma)"
+              + (f", {dd:.2e} (dendritic voltages)" if dendrites else ""))
+        if dp > 1e-5 or dv > 1e-5 or dd > 1e-5:
             sys.exit("streaming output differs from the windowed forward pass")
     labels = np.zeros(duration, np.int8)
     bins = np.floor(spikes - 0.5).astype(int)

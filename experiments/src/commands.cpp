@@ -360,9 +360,14 @@ int run_export(Context& ctx, const std::string& model_path_in, const std::string
   }
   const fs::path metrics = fs::path(c.output_dir) / "evaluation" / "metrics.json";
   if (fs::exists(metrics)) meta.facts.push_back({"test_metrics_json", read_text_file(metrics.string())});
-  export_torchscript(trained.model, trained.soma_bias_mV, trained.soma_clip_mV, output, meta, ctx.overwrite);
+  const bool dendrites = trained.dendrite_pca.components() > 0;
+  export_torchscript(trained.model, trained.soma_bias_mV, trained.soma_clip_mV, output, meta, ctx.overwrite,
+                     dendrites ? &trained.dendrite_pca : nullptr);
   std::printf("exported %s\n  and %s\n  load in Python: m = torch.jit.load('%s'); p, v = m(x)  # x: [batch, %d, T] float\n",
               output.c_str(), sidecar_path(output).c_str(), output.c_str(), trained.model->config().input_channels);
+  if (dendrites)
+    std::printf("  dendritic voltages: p, v, d = m.forward_dendrites(x)  # d: [batch, %lld segments, T] mV\n",
+                static_cast<long long>(trained.dendrite_pca.mean_mV.numel()));
   return 0;
 }
 

@@ -28,6 +28,7 @@ int run_predict(const PredictOptions& o) {
   std::size_t bins = 0;
   std::vector<float> soma_true_mV;
   std::vector<double> spikes_true_ms;
+  std::vector<float> dendritic_true_mV;  // [S x T], when the dataset stored them
   std::string description;
   if (is_reference_file(o.inputs_path)) {
     const ReferenceSimulations reference = ReferenceSimulations::open({o.inputs_path}, segments, targets);
@@ -50,6 +51,12 @@ int run_predict(const PredictOptions& o) {
     const DatasetReader reader(o.inputs_path);
     soma_true_mV = reader.read_soma(o.simulation);
     spikes_true_ms = reader.read_spikes(o.simulation);
+    if (reader.header().store_segment_voltages && weights.has_dendrites()) {
+      if (reader.header().segments.size() != static_cast<std::size_t>(weights.dendritic_segments()))
+        throw InputError(o.inputs_path + ": " + std::to_string(reader.header().segments.size()) +
+                         " segments, the model's dendritic head has " + std::to_string(weights.dendritic_segments()));
+      dendritic_true_mV = reader.read_segment_voltages(o.simulation, 0, bins);
+    }
     description = "simulation " + std::to_string(o.simulation) + " of a neurotwin dataset";
   }
   SurrogateStream stream(weights, 1);
@@ -64,6 +71,12 @@ int run_predict(const PredictOptions& o) {
   file.float32.emplace_back("spike_probability", p.spike_probability);
   file.float32.emplace_back("soma_v_mV", p.soma_v_mV);
   file.float64.emplace_back("spike_times_ms", p.spike_times_ms);
+  if (p.dendritic_segments > 0) {
+    file.float32_matrices.push_back({"dendritic_v_mV", p.dendritic_segments, bins, p.dendritic_v_mV});
+    file.dataset_text_attributes.push_back(
+        {"dendritic_v_mV", {"description", "every input segment's voltage [segments, ms] (rows: the model's input segments), "
+                                           "reconstructed from the predicted principal components"}});
+  }
   file.text_attributes = {{"model", fs::absolute(o.model_path).string()},
                           {"inputs_file", fs::absolute(o.inputs_path).string()},
                           {"inputs", description},
@@ -77,6 +90,12 @@ int run_predict(const PredictOptions& o) {
               p.spike_times_ms.size(), weights.operating_threshold);
   const EvaluationMetrics m = score_streamed(p, simulation, targets, weights.operating_threshold);
   std::printf("against the file's own output (%zu spikes): %s\n", spikes_true_ms.size(), describe_metrics(m).c_str());
+  if (!dendritic_true_mV.empty() && p.dendritic_segments > 0) {
+    const DendriticFit fit =
+        score_dendrites(p, dendritic_true_mV, static_cast<std::size_t>(targets.ignore_first_ms), weights.dendrite_clip_mV);
+    std::printf("dendritic voltages (%zu segments): RMSE %.3f mV, explained variance %.4f\n", p.dendritic_segments,
+                fit.rmse_mV, fit.explained_variance);
+  }
   if (o.plot) {
     require_png_driver();
     PredictionTrace trace;

@@ -10,6 +10,11 @@ torch::Tensor DendritePca::project(const torch::Tensor& v_mV) const {
   return z.clamp(-component_clip, component_clip).to(torch::kFloat32);
 }
 
+torch::Tensor DendritePca::reconstruction_basis() const {
+  const torch::Tensor norm2 = whitened_axes.to(torch::kFloat64).square().sum(1, /*keepdim=*/true);  // [K, 1]
+  return (whitened_axes.to(torch::kFloat64) / norm2).t().contiguous();
+}
+
 void DendritePca::save(torch::serialize::OutputArchive& archive) const {
   archive.write("mean_mV", mean_mV, true);
   archive.write("whitened_axes", whitened_axes, true);

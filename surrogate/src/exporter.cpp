@@ -20,16 +20,23 @@ std::string sidecar_path(const std::string& model_path) {
 }
 
 void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_clip_mV, const std::string& path,
-                        const ExportMetadata& metadata, bool overwrite) {
+                        const ExportMetadata& metadata, bool overwrite, const DendritePca* dendrite_pca) {
   const std::string yaml_path = sidecar_path(path);
   if (yaml_path == path) throw InputError(path + ": export path must not end in .yaml");
   for (const std::string& p : {path, yaml_path})
     if (fs::exists(p) && !overwrite) throw InputError(p + ": already exists (use --overwrite to replace it)");
   const TcnConfig& c = model->config();
+  auto& dendrite = const_cast<TcnModel&>(model)->dendrite_head();
+  const bool dendrites = !dendrite.is_empty();
+  if (dendrites && (dendrite_pca == nullptr || dendrite_pca->components() != c.dendrite_outputs))
+    throw InputError(path + ": the model has a dendritic head of " + std::to_string(c.dendrite_outputs) +
+                     " components; its export needs the PCA those components were trained on");
+  if (!dendrites && dendrite_pca != nullptr)
+    throw InputError(path + ": a dendritic PCA was given, but the model has no dendritic head");
 
   torch::jit::Module module("NeurotwinTcn");
   std::ostringstream src;
-  src << "def forward(self, x):\n";
+  src << "def features(self, x):\n";
   src << "    h = x\n";
   if (c.input_projection > 0) {
     module.register_parameter("projection", model->input_projection_weight().detach().clone().to(torch::kCPU), false);
@@ -52,13 +59,30 @@ void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_
   std::ostringstream bias;
   bias.precision(17);
   bias << soma_bias_mV;
+  src << "    return h\n";
+  src << "def forward(self, x):\n";
+  src << "    h = self.features(x)\n";
   src << "    p = torch.sigmoid(torch.conv1d(h, self.spike_w, self.spike_b)).squeeze(1)\n";
   src << "    v = torch.conv1d(h, self.soma_w, self.soma_b).squeeze(1) + " << bias.str() << "\n";
   src << "    return p, v\n";
+  if (dendrites) {
+    module.register_parameter("dendrite_w", dendrite->weight.detach().clone().to(torch::kCPU), false);
+    module.register_parameter("dendrite_b", dendrite->bias.detach().clone().to(torch::kCPU), false);
+    module.register_parameter("dendrite_basis_mV", dendrite_pca->reconstruction_basis().to(torch::kFloat32), false);
+    module.register_parameter("dendrite_mean_mV", dendrite_pca->mean_mV.to(torch::kFloat32).contiguous(), false);
+    src << "def forward_dendrites(self, x):\n";
+    src << "    h = self.features(x)\n";
+    src << "    p = torch.sigmoid(torch.conv1d(h, self.spike_w, self.spike_b)).squeeze(1)\n";
+    src << "    v = torch.conv1d(h, self.soma_w, self.soma_b).squeeze(1) + " << bias.str() << "\n";
+    src << "    z = torch.conv1d(h, self.dendrite_w, self.dendrite_b)\n";
+    src << "    d = torch.matmul(self.dendrite_basis_mV, z) + self.dendrite_mean_mV.unsqueeze(1)\n";
+    src << "    return p, v, d\n";
+  }
   const bool threshold_known = std::isfinite(metadata.operating_threshold);
   const double threshold = threshold_known ? metadata.operating_threshold : 0.5;
   module.register_attribute("soma_bias_mV", c10::FloatType::get(), soma_bias_mV);
   module.register_attribute("operating_threshold", c10::FloatType::get(), threshold);
+  if (dendrites) module.register_attribute("dendrite_clip_mV", c10::FloatType::get(), dendrite_pca->clip_mV);
   module.define(src.str());
   module.eval();
   const std::string tmp = path + ".partial";
@@ -87,6 +111,16 @@ void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_
     << "[batch, time]" << YAML::Key << "units" << YAML::Value << "mV" << YAML::Key << "note" << YAML::Value
     << "somatic voltage at the bin start, trained on the voltage clipped at " + std::to_string(soma_clip_mV) + " mV"
     << YAML::EndMap;
+  if (dendrites)
+    y << YAML::BeginMap << YAML::Key << "name" << YAML::Value << "dendritic_v_mV" << YAML::Key << "shape" << YAML::Value
+      << "[batch, segments, time]" << YAML::Key << "units" << YAML::Value << "mV" << YAML::Key << "method" << YAML::Value
+      << "forward_dendrites(x) -> (spike_probability, soma_v_mV, dendritic_v_mV)" << YAML::Key << "note" << YAML::Value
+      << "every input segment's voltage (in the order of the training data's segments/* rows), clipped from above at " +
+             std::to_string(dendrite_pca->clip_mV) + " mV, reconstructed from " +
+             std::to_string(dendrite_pca->components()) + " predicted principal components"
+      << YAML::Key << "segments" << YAML::Value << dendrite_pca->mean_mV.numel() << YAML::Key << "components"
+      << YAML::Value << dendrite_pca->components() << YAML::Key << "explained_variance_ratio" << YAML::Value
+      << dendrite_pca->explained_variance_ratio.sum().item<double>() << YAML::EndMap;
   y << YAML::EndSeq;
   y << YAML::Key << "causal" << YAML::Value << true;
   y << YAML::Key << "architecture" << YAML::Value << YAML::BeginMap;

@@ -13,6 +13,9 @@ StreamedPrediction stream_simulation(SurrogateStream& stream, const SurrogateSim
   StreamedPrediction out;
   std::size_t next = 0;
   std::vector<std::pair<int, int>> events;
+  const std::size_t S = stream.dendritic_voltages() ? static_cast<std::size_t>(stream.weights().dendritic_segments()) : 0;
+  out.dendritic_segments = S;
+  out.dendritic_v_mV.resize(S * bins);
   for (std::size_t t = 0; t < bins; ++t) {
     events.clear();
     while (next < simulation.input_times_ms.size() && static_cast<std::size_t>(simulation.input_times_ms[next]) <= t) {
@@ -23,6 +26,7 @@ StreamedPrediction stream_simulation(SurrogateStream& stream, const SurrogateSim
     out.spike_probability.push_back(s.spike_probability[0]);
     out.spike.push_back(s.spike[0]);
     out.soma_v_mV.push_back(s.soma_v_mV[0]);
+    for (std::size_t i = 0; i < S; ++i) out.dendritic_v_mV[i * bins + t] = s.dendritic_v_mV[i];
   }
   for (std::size_t t = 0; t < bins;) {
     if (!out.spike[t]) {
@@ -56,6 +60,31 @@ EvaluationMetrics score_streamed(const StreamedPrediction& prediction, const Sur
   ScoringOptions options;
   options.operating_threshold = operating_threshold;
   return score_predictions(s, options);
+}
+
+DendriticFit score_dendrites(const StreamedPrediction& prediction, const std::vector<float>& truth_mV, std::size_t first_bin,
+                             double clip_mV) {
+  const std::size_t S = prediction.dendritic_segments, T = prediction.soma_v_mV.size();
+  if (S == 0) throw InputError("score_dendrites: the prediction has no dendritic voltages");
+  if (truth_mV.size() != S * T)
+    throw InputError("score_dendrites: " + std::to_string(truth_mV.size()) + " true values for " + std::to_string(S) +
+                     " segments x " + std::to_string(T) + " ms");
+  if (first_bin >= T) throw InputError("score_dendrites: nothing to score after bin " + std::to_string(first_bin));
+  double sum = 0, sum2 = 0, err2 = 0;
+  for (std::size_t i = 0; i < S; ++i)
+    for (std::size_t t = first_bin; t < T; ++t) {
+      const double y = std::min<double>(truth_mV[i * T + t], clip_mV);
+      const double e = static_cast<double>(prediction.dendritic_v_mV[i * T + t]) - y;
+      sum += y;
+      sum2 += y * y;
+      err2 += e * e;
+    }
+  const double n = static_cast<double>(S * (T - first_bin));
+  const double variance = sum2 / n - (sum / n) * (sum / n);
+  DendriticFit fit;
+  fit.rmse_mV = std::sqrt(err2 / n);
+  fit.explained_variance = variance > 0 ? 1 - (err2 / n) / variance : 0;
+  return fit;
 }
 
 }  // namespace neurotwin

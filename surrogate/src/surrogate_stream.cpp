@@ -47,6 +47,15 @@ void StreamWeights::validate(const std::string& origin) const {
     if (!head->defined() || head->dim() != 3 || head->size(0) != 1 || head->size(1) != width || head->size(2) != 1)
       fail("spike and soma heads must be [1, width, 1]");
   if (!spike_b.defined() || !soma_b.defined() || spike_b.numel() != 1 || soma_b.numel() != 1) fail("head biases must be scalars");
+  if (dendrite_w.defined() || dendrite_b.defined() || dendrite_basis_mV.defined() || dendrite_mean_mV.defined()) {
+    if (!dendrite_w.defined() || !dendrite_b.defined() || !dendrite_basis_mV.defined() || !dendrite_mean_mV.defined())
+      fail("dendritic head incomplete (needs dendrite_w, dendrite_b, dendrite_basis_mV and dendrite_mean_mV)");
+    const auto K = dendrite_w.size(0);
+    if (dendrite_w.dim() != 3 || dendrite_w.size(1) != width || dendrite_w.size(2) != 1 || dendrite_b.dim() != 1 ||
+        dendrite_b.size(0) != K || dendrite_basis_mV.dim() != 2 || dendrite_basis_mV.size(1) != K ||
+        dendrite_mean_mV.dim() != 1 || dendrite_mean_mV.size(0) != dendrite_basis_mV.size(0))
+      fail("dendritic head must be dendrite_w [K, width, 1], dendrite_b [K], dendrite_basis_mV [S, K], dendrite_mean_mV [S]");
+  }
   if (!std::isfinite(soma_bias_mV) || !(operating_threshold >= 0 && operating_threshold <= 1))
     fail("soma bias not finite or operating threshold outside [0, 1]");
 }
@@ -76,6 +85,13 @@ StreamWeights load_stream_weights(const std::string& path) {
   w.spike_b = need("spike_b");
   w.soma_w = need("soma_w");
   w.soma_b = need("soma_b");
+  if (p.count("dendrite_w")) {
+    w.dendrite_w = p["dendrite_w"];
+    w.dendrite_b = need("dendrite_b");
+    w.dendrite_basis_mV = need("dendrite_basis_mV");
+    w.dendrite_mean_mV = need("dendrite_mean_mV");
+  }
+  if (module.hasattr("dendrite_clip_mV")) w.dendrite_clip_mV = module.attr("dendrite_clip_mV").toDouble();
   bool have_bias = false, have_threshold = false;
   if (module.hasattr("soma_bias_mV")) {
     w.soma_bias_mV = module.attr("soma_bias_mV").toDouble();
@@ -103,7 +119,8 @@ StreamWeights load_stream_weights(const std::string& path) {
   return w;
 }
 
-SurrogateStream::SurrogateStream(StreamWeights weights, int neurons) : weights_(std::move(weights)), neurons_(neurons) {
+SurrogateStream::SurrogateStream(StreamWeights weights, int neurons, StreamOptions options)
+    : weights_(std::move(weights)), neurons_(neurons), dendrites_(options.dendritic_voltages && weights_.has_dendrites()) {
   weights_.validate("surrogate stream");
   if (neurons < 1) throw InputError("surrogate stream: needs at least one neuron");
   torch::NoGradGuard no_grad;
@@ -116,8 +133,15 @@ SurrogateStream::SurrogateStream(StreamWeights weights, int neurons) : weights_(
     kernel_.push_back(static_cast<int>(w.size(2)));
     flat_weight_.push_back(w.permute({2, 1, 0}).reshape({w.size(2) * w.size(1), w.size(0)}).contiguous());
   }
-  heads_w_ = torch::cat({weights_.spike_w.view({-1, 1}), weights_.soma_w.view({-1, 1})}, 1).contiguous();
-  heads_b_ = torch::cat({weights_.spike_b.view({1}), weights_.soma_b.view({1})}).contiguous();
+  std::vector<torch::Tensor> head_w{weights_.spike_w.view({-1, 1}), weights_.soma_w.view({-1, 1})};
+  std::vector<torch::Tensor> head_b{weights_.spike_b.view({1}), weights_.soma_b.view({1})};
+  if (dendrites_) {
+    head_w.push_back(weights_.dendrite_w.squeeze(2).t());  // [U, K]
+    head_b.push_back(weights_.dendrite_b);
+    dendrite_basis_t_ = weights_.dendrite_basis_mV.t().contiguous();
+  }
+  heads_w_ = torch::cat(head_w, 1).contiguous();
+  heads_b_ = torch::cat(head_b).contiguous();
   reset();
 }
 
@@ -133,6 +157,8 @@ void SurrogateStream::reset() {
   out_.spike_probability.assign(static_cast<std::size_t>(neurons_), 0.0f);
   out_.spike.assign(static_cast<std::size_t>(neurons_), 0);
   out_.soma_v_mV.assign(static_cast<std::size_t>(neurons_), 0.0f);
+  out_.dendritic_v_mV.assign(dendrites_ ? static_cast<std::size_t>(neurons_) * static_cast<std::size_t>(weights_.dendritic_segments()) : 0,
+                             0.0f);
 }
 
 const StreamStep& SurrogateStream::step(const std::vector<std::pair<int, int>>& events) {
@@ -191,13 +217,20 @@ const StreamStep& SurrogateStream::step(const std::vector<std::pair<int, int>>& 
     const torch::Tensor window = history_[i].narrow(1, p + 1, k).reshape({neurons_, -1});  // oldest first
     a = torch::addmm(weights_.bias[i + 1], window, flat_weight_[i]).relu_();
   }
-  const torch::Tensor heads = torch::addmm(heads_b_, a, heads_w_).contiguous();  // [N, 2]
+  const torch::Tensor heads = torch::addmm(heads_b_, a, heads_w_).contiguous();  // [N, 2 (+ K)]
   const float* h = heads.data_ptr<float>();
+  const std::int64_t stride = heads.size(1);
   for (int n = 0; n < neurons_; ++n) {
-    const float p = 1.0f / (1.0f + std::exp(-h[2 * n]));
+    const float p = 1.0f / (1.0f + std::exp(-h[stride * n]));
     out_.spike_probability[static_cast<std::size_t>(n)] = p;
     out_.spike[static_cast<std::size_t>(n)] = static_cast<double>(p) >= weights_.operating_threshold ? 1 : 0;
-    out_.soma_v_mV[static_cast<std::size_t>(n)] = static_cast<float>(static_cast<double>(h[2 * n + 1]) + weights_.soma_bias_mV);
+    out_.soma_v_mV[static_cast<std::size_t>(n)] =
+        static_cast<float>(static_cast<double>(h[stride * n + 1]) + weights_.soma_bias_mV);
+  }
+  if (dendrites_) {
+    // Every segment's voltage: mean + basis · z (z: this step's predicted components), written into the output.
+    torch::Tensor v = torch::from_blob(out_.dendritic_v_mV.data(), {neurons_, weights_.dendritic_segments()});
+    torch::addmm_out(v, weights_.dendrite_mean_mV, heads.narrow(1, 2, stride - 2), dendrite_basis_t_);
   }
   ++time_ms_;
   return out_;

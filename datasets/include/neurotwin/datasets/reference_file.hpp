@@ -46,6 +46,13 @@ ReferenceRecording read_reference_file(const std::string& path, bool require_tra
 struct ReferenceLayoutFile {
   std::vector<std::pair<std::string, std::vector<float>>> float32;   // e.g. soma_v_mV
   std::vector<std::pair<std::string, std::vector<double>>> float64;  // e.g. spike_times_ms
+  // Row-major float32 matrices [rows, columns], e.g. dendritic_v_mV [segments, ms] (gzip-compressed).
+  struct Matrix {
+    std::string name;
+    std::size_t rows = 0, columns = 0;
+    std::vector<float> values;
+  };
+  std::vector<Matrix> float32_matrices;
   std::vector<std::pair<std::string, std::string>> text_attributes;
   std::vector<std::pair<std::string, double>> number_attributes;
   // Attributes of one dataset (e.g. the location of a recorded trace).

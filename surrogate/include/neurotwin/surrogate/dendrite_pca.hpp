@@ -20,6 +20,10 @@ struct DendritePca {
   std::int64_t components() const { return whitened_axes.defined() ? whitened_axes.size(0) : 0; }
   // v_mV: [S, T] float (segment voltages) -> [K, T] float targets.
   torch::Tensor project(const torch::Tensor& v_mV) const;
+  // The reconstruction basis [S, K] float64: voltage (clipped at clip_mV)
+  // ≈ mean_mV + basis · z for whitened components z; column k is
+  // axis_k · sqrt(variance_k) = whitened_axis_k / |whitened_axis_k|².
+  torch::Tensor reconstruction_basis() const;
   void save(torch::serialize::OutputArchive& archive) const;
   static DendritePca load(torch::serialize::InputArchive& archive);
 };

@@ -4,6 +4,7 @@
 #include <utility>
 #include <vector>
 
+#include "neurotwin/surrogate/dendrite_pca.hpp"
 #include "neurotwin/surrogate/tcn_model.hpp"
 
 namespace neurotwin {
@@ -25,9 +26,15 @@ struct ExportMetadata {
 // module's attributes soma_bias_mV and operating_threshold, and its
 // parameters (w<i>, b<i>, projection, spike_w, ...), are what SurrogateStream
 // reads to run it one millisecond at a time.
+// A model with a dendritic head needs its `dendrite_pca` (the targets'
+// basis): the export then also has forward_dendrites(x) returning
+// (spike_probability, soma_v_mV, dendritic_v_mV [B, S, T]), every input
+// segment's voltage reconstructed from the predicted PCA components
+// (parameters dendrite_w, dendrite_b, dendrite_basis_mV [S, K],
+// dendrite_mean_mV [S]).
 // Refuses to overwrite either file unless `overwrite`.
 void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_clip_mV, const std::string& path,
-                        const ExportMetadata& metadata, bool overwrite);
+                        const ExportMetadata& metadata, bool overwrite, const DendritePca* dendrite_pca = nullptr);
 
 std::string sidecar_path(const std::string& model_path);
 

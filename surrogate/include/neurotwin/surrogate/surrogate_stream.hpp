@@ -16,12 +16,18 @@ struct StreamWeights {
   torch::Tensor projection;  // undefined: the first layer reads the input channels directly
   std::vector<torch::Tensor> weight, bias;
   torch::Tensor spike_w, spike_b, soma_w, soma_b;
+  // The dendritic head (undefined without one): components [K, width, 1] and
+  // [K], and the PCA reconstruction: voltage = mean [S] + basis [S, K] · z.
+  torch::Tensor dendrite_w, dendrite_b, dendrite_basis_mV, dendrite_mean_mV;
+  double dendrite_clip_mV = 2.0;  // the voltages the head reconstructs are clipped from above here
   double soma_bias_mV = 0;
   double operating_threshold = 0.5;  // spike decision: probability >= this
 
   int input_channels() const;
   int depth() const { return static_cast<int>(weight.size()); }
   int receptive_field_ms() const;
+  bool has_dendrites() const { return dendrite_w.defined(); }
+  int dendritic_segments() const { return has_dendrites() ? static_cast<int>(dendrite_basis_mV.size(0)) : 0; }
   // Multiply-adds per neuron per ms of the layers after the first (the first
   // layer's cost grows with the input events instead).
   std::int64_t dense_macs_per_ms() const;
@@ -29,7 +35,9 @@ struct StreamWeights {
 };
 
 // Reads an export of `neurotwin export` (TorchScript parameters w0.., b0..,
-// projection, spike_w, spike_b, soma_w, soma_b; soma bias and operating
+// projection, spike_w, spike_b, soma_w, soma_b, and the dendritic head's
+// dendrite_w, dendrite_b, dendrite_basis_mV, dendrite_mean_mV when the export
+// has one; soma bias and operating
 // threshold from the module's attributes, or from the YAML sidecar of older
 // exports). Throws InputError naming the file.
 StreamWeights load_stream_weights(const std::string& export_path);
@@ -39,6 +47,15 @@ struct StreamStep {
   std::vector<float> spike_probability;
   std::vector<std::uint8_t> spike;  // probability >= the operating threshold
   std::vector<float> soma_v_mV;
+  // [N x S], neuron-major: every input segment's voltage (mV), when the export
+  // has a dendritic head and the stream computes it; else empty.
+  std::vector<float> dendritic_v_mV;
+};
+
+struct StreamOptions {
+  // Reconstruct the dendritic voltages (K x S more multiply-adds per neuron
+  // per ms) when the export has a dendritic head.
+  bool dendritic_voltages = true;
 };
 
 // A TCN surrogate run one millisecond at a time for N independent neurons:
@@ -50,7 +67,7 @@ struct StreamStep {
 // stream per thread); LibTorch's CPU kernels do the arithmetic.
 class SurrogateStream {
  public:
-  SurrogateStream(StreamWeights weights, int neurons);
+  SurrogateStream(StreamWeights weights, int neurons, StreamOptions options = {});
 
   // Advances one ms. `events`: (neuron, input channel) of every input spike
   // in this ms (repeats add). Throws InputError for an index out of range.
@@ -58,12 +75,14 @@ class SurrogateStream {
   void reset();  // back to t = 0 with empty history
 
   int neurons() const { return neurons_; }
+  bool dendritic_voltages() const { return dendrites_; }
   std::int64_t time_ms() const { return time_ms_; }
   const StreamWeights& weights() const { return weights_; }
 
  private:
   StreamWeights weights_;
   int neurons_;
+  bool dendrites_;
   std::int64_t time_ms_ = 0;
   int first_kernel_ = 1;
   torch::Tensor first_kernels_;  // [G, K0, U]: the first layer's kernel per projected input, lag-major
@@ -71,7 +90,8 @@ class SurrogateStream {
   std::vector<torch::Tensor> history_;       // layer i >= 1: [N, 2 k_i, U_in] (each step written twice: a contiguous window)
   std::vector<torch::Tensor> flat_weight_;   // layer i >= 1: [k_i x U_in, U_out]
   std::vector<int> kernel_;
-  torch::Tensor heads_w_, heads_b_;  // [U, 2], [2]: spike logit and soma
+  torch::Tensor heads_w_, heads_b_;  // [U, 2 (+ K)], [2 (+ K)]: spike logit, soma (and dendritic components)
+  torch::Tensor dendrite_basis_t_;   // [K, S]
   std::vector<float> projected_;  // [N, G]: this step's projected events (with a projection), cleared after use
   std::vector<int> touched_;      // neurons with events this step
   std::vector<char> seen_;        // [N]

@@ -94,6 +94,7 @@ class TcnModelImpl : public torch::nn::Module {
   void set_spike_base_rate(double probability);
   torch::nn::Conv1d& spike_head() { return spike_head_; }
   torch::nn::Conv1d& soma_head() { return soma_head_; }
+  torch::nn::Conv1d& dendrite_head() { return dendrite_head_; }  // empty (nullptr) without that head
   // Data-parallel training: batch norm in training mode then uses the
   // statistics of the global batch over `group` (synced_batch_norm).
   // nullptr (the default) or a group of one: torch's BatchNorm1d.
