@@ -1,6 +1,9 @@
 #include "torch_first.hpp"
 
 #include <catch2/catch.hpp>
+#include <algorithm>
+#include <array>
+#include <random>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -123,6 +126,30 @@ TEST_CASE("event-driven input convolution equals the dense causal conv1d, forwar
 
   CHECK_THROWS_AS(InputEventsBuilder(1, 2, 3).add(0, 2, 0), InputError);
   CHECK_THROWS_WITH(event_conv1d(events, torch::zeros({2, channels + 1, 3}), torch::zeros({2})), Catch::Contains("input channels"));
+}
+
+TEST_CASE("input events: rows come out ordered by item, channel, bin, without duplicates, whatever the order added") {
+  std::mt19937 random(7);
+  std::vector<std::array<std::int32_t, 3>> rows;
+  for (int i = 0; i < 3000; ++i)
+    rows.push_back({static_cast<std::int32_t>(random() % 3), static_cast<std::int32_t>(random() % 17),
+                    static_cast<std::int32_t>(random() % 50)});
+  for (bool time_sorted : {false, true}) {
+    if (time_sorted)  // the usual case: a simulation's events in time order
+      std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a[2] < b[2]; });
+    InputEventsBuilder builder(3, 17, 50);
+    for (const auto& r : rows) builder.add(r[0], r[1], r[2]);
+    const InputEvents e = builder.finish();
+    std::vector<std::array<std::int32_t, 3>> expected = rows;
+    std::sort(expected.begin(), expected.end());
+    expected.erase(std::unique(expected.begin(), expected.end()), expected.end());
+    REQUIRE(e.count() == static_cast<std::int64_t>(expected.size()));
+    const std::int32_t* got = e.rows.data_ptr<std::int32_t>();
+    bool same = true;
+    for (std::size_t i = 0; i < expected.size(); ++i)
+      for (std::size_t j = 0; j < 3; ++j) same = same && got[3 * i + j] == expected[i][j];
+    CHECK(same);
+  }
 }
 
 TEST_CASE("TCN: output at time t does not depend on inputs after t") {

@@ -33,13 +33,19 @@ std::string format_duration(double seconds) {
 
 void Progress::update(std::size_t done, const std::string& detail) {
   const auto now = std::chrono::steady_clock::now();
-  const double elapsed = std::chrono::duration<double>(now - start_).count();
+  if (!have_base_) {
+    have_base_ = true;
+    base_done_ = done > 0 ? done - 1 : 0;  // the first update reports one unit (a step, a simulation) just done
+    base_time_ = start_;
+    if (done > 1) base_time_ = now;  // resumed: earlier units were not done in this run's time
+  }
+  const double elapsed = std::chrono::duration<double>(now - base_time_).count();
   const double since_print = std::chrono::duration<double>(now - last_print_).count();
-  const double rate = elapsed > 0 ? static_cast<double>(done) / elapsed : 0;
+  const double rate = elapsed > 0 && done > base_done_ ? static_cast<double>(done - base_done_) / elapsed : 0;
   const double eta = rate > 0 ? static_cast<double>(total_ - std::min(done, total_)) / rate : 0;
   char line[256];
   std::snprintf(line, sizeof line, "%s: %zu/%zu %s, %.2f %s/s, ETA %s", label_.c_str(), done, total_, unit_.c_str(), rate,
-                unit_.c_str(), format_duration(eta).c_str());
+                unit_.c_str(), rate > 0 ? format_duration(eta).c_str() : "?");
   std::string text = line;
   if (!detail.empty()) text += " | " + detail;
   if (tty_) {

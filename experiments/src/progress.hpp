@@ -17,6 +17,10 @@ class Progress {
   std::size_t total_;
   bool tty_;
   std::chrono::steady_clock::time_point start_, last_print_;
+  // The rate counts from the first update (a resumed job starts past 0).
+  bool have_base_ = false;
+  std::size_t base_done_ = 0;
+  std::chrono::steady_clock::time_point base_time_;
   std::size_t last_logged_decile_ = 0;
   bool finished_ = false;
 };

@@ -42,6 +42,12 @@ void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_
     module.register_parameter("projection", model->input_projection_weight().detach().clone().to(torch::kCPU), false);
     src << "    h = torch.conv1d(h, self.projection)\n";
   }
+  if (!c.first_layer_windows_ms.empty()) {
+    // The first kernel's boxcar form, for streaming by running sums (w0 = coefficients x boxcars).
+    module.register_parameter("first_boxcar_coefficients", model->folded_boxcar_coefficients().to(torch::kCPU), false);
+    module.register_buffer("first_windows_ms",
+                           torch::tensor(std::vector<std::int64_t>(c.first_layer_windows_ms.begin(), c.first_layer_windows_ms.end())));
+  }
   for (int i = 0; i < c.depth; ++i) {
     auto [w, b] = model->folded_layer(i);
     module.register_parameter("w" + std::to_string(i), w.to(torch::kCPU), false);

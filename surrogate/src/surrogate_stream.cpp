@@ -3,6 +3,7 @@
 #include <torch/script.h>
 #include <yaml-cpp/yaml.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <map>
@@ -31,6 +32,11 @@ std::int64_t StreamWeights::dense_macs_per_ms() const {
   return macs + 2 * weight.back().size(0);
 }
 
+bool StreamWeights::streams_boxcars() const {
+  if (!first_boxcar_coefficients.defined() || !projection.defined()) return false;
+  return torch::equal(projection, projection.round());
+}
+
 void StreamWeights::validate(const std::string& origin) const {
   auto fail = [&](const std::string& what) { throw InputError(origin + ": " + what); };
   if (weight.empty() || weight.size() != bias.size()) fail("no layers, or weights and biases of different counts");
@@ -39,6 +45,15 @@ void StreamWeights::validate(const std::string& origin) const {
     if (w.dim() != 3 || bias[i].dim() != 1 || bias[i].size(0) != w.size(0))
       fail("layer " + std::to_string(i) + ": weight must be [out, in, k] and bias [out]");
     if (i > 0 && w.size(1) != weight[i - 1].size(0)) fail("layer " + std::to_string(i) + ": input width does not match");
+  }
+  if (first_boxcar_coefficients.defined()) {
+    const torch::Tensor& c = first_boxcar_coefficients;
+    const auto K0 = weight[0].size(2);
+    if (c.dim() != 3 || c.size(0) != weight[0].size(0) || c.size(1) != weight[0].size(1) ||
+        c.size(2) != static_cast<std::int64_t>(first_windows_ms.size()))
+      fail("first_boxcar_coefficients must be [width, inputs, windows] with one entry of first_windows_ms per window");
+    for (int w : first_windows_ms)
+      if (w < 1 || w > K0) fail("first_windows_ms: " + std::to_string(w) + " is not in [1, first kernel]");
   }
   if (projection.defined() && (projection.dim() != 3 || projection.size(0) != weight[0].size(1) || projection.size(2) != 1))
     fail("projection must be [groups, channels, 1] with groups = the first layer's inputs");
@@ -80,6 +95,14 @@ StreamWeights load_stream_weights(const std::string& path) {
   for (int i = 0; p.count("w" + std::to_string(i)); ++i) {
     w.weight.push_back(p["w" + std::to_string(i)]);
     w.bias.push_back(need("b" + std::to_string(i)));
+  }
+  if (p.count("first_boxcar_coefficients")) {
+    w.first_boxcar_coefficients = p["first_boxcar_coefficients"];
+    torch::Tensor windows;
+    for (const auto& named : module.named_buffers(/*recurse=*/false))
+      if (named.name == "first_windows_ms") windows = named.value.to(torch::kInt64).contiguous();
+    if (!windows.defined()) throw InputError(path + ": first_boxcar_coefficients without the buffer first_windows_ms");
+    for (std::int64_t i = 0; i < windows.numel(); ++i) w.first_windows_ms.push_back(static_cast<int>(windows[i].item<std::int64_t>()));
   }
   w.spike_w = need("spike_w");
   w.spike_b = need("spike_b");
@@ -128,6 +151,12 @@ SurrogateStream::SurrogateStream(StreamWeights weights, int neurons, StreamOptio
   first_kernel_ = static_cast<int>(w0.size(2));
   // first_kernels_[g][j] = w0[:, g, K0 - 1 - j]: what an input at time t adds to the output at t + j.
   first_kernels_ = w0.flip({2}).permute({1, 2, 0}).contiguous();
+  boxcars_ = weights_.streams_boxcars();
+  if (boxcars_) {
+    longest_window_ = *std::max_element(weights_.first_windows_ms.begin(), weights_.first_windows_ms.end());
+    const torch::Tensor& c = weights_.first_boxcar_coefficients;  // [U, G, B]
+    box_coefficients_ = c.reshape({c.size(0), -1}).t().contiguous();  // [G x B, U]
+  }
   for (std::size_t i = 1; i < weights_.weight.size(); ++i) {
     const torch::Tensor& w = weights_.weight[i];  // [U_out, U_in, k]
     kernel_.push_back(static_cast<int>(w.size(2)));
@@ -148,7 +177,12 @@ SurrogateStream::SurrogateStream(StreamWeights weights, int neurons, StreamOptio
 void SurrogateStream::reset() {
   time_ms_ = 0;
   const auto U0 = weights_.weight[0].size(0);
-  future_ = torch::zeros({first_kernel_, neurons_, U0});
+  future_ = torch::zeros({boxcars_ ? 1 : first_kernel_, neurons_, U0});
+  if (boxcars_) {
+    const auto G = weights_.first_boxcar_coefficients.size(1), B = weights_.first_boxcar_coefficients.size(2);
+    box_sums_ = torch::zeros({neurons_, G * B});
+    pooled_ring_.assign(static_cast<std::size_t>(neurons_ * longest_window_ * G), 0.0f);
+  }
   history_.clear();
   for (std::size_t i = 1; i < weights_.weight.size(); ++i)
     history_.push_back(torch::zeros({neurons_, 2 * kernel_[i - 1], weights_.weight[i].size(1)}));
@@ -181,6 +215,9 @@ const StreamStep& SurrogateStream::step(const std::vector<std::pair<int, int>>& 
     if (n < 0 || n >= neurons_ || c < 0 || c >= C)
       throw InputError("surrogate stream: event (neuron " + std::to_string(n) + ", channel " + std::to_string(c) +
                        ") outside " + std::to_string(neurons_) + " neurons x " + std::to_string(C) + " channels");
+  if (boxcars_) {
+    return step_boxcars(events);
+  }
   if (!weights_.projection.defined()) {
     for (const auto& [n, c] : events) add_kernel(n, c, 1.0f);
   } else {
@@ -208,6 +245,42 @@ const StreamStep& SurrogateStream::step(const std::vector<std::pair<int, int>>& 
   }
   torch::Tensor a = (future_[slot_now] + weights_.bias[0]).relu_();  // [N, U0]
   future_[slot_now].zero_();
+  return finish_step(std::move(a));
+}
+
+const StreamStep& SurrogateStream::step_boxcars(const std::vector<std::pair<int, int>>& events) {
+  // The pools' inputs of this step (event counts), then every window's running sum:
+  // S_b(t) = S_b(t - 1) + x(t) - x(t - w_b), x(t - w_b) read from the ring before x(t) replaces the oldest entry.
+  const int C = weights_.input_channels();
+  const auto G = weights_.projection.size(0);
+  const float* pp = weights_.projection.data_ptr<float>();
+  std::vector<float>& projected = projected_;  // [N, G], zero outside this step
+  for (const auto& [n, c] : events)
+    for (std::int64_t g = 0; g < G; ++g) projected[static_cast<std::size_t>(n * G + g)] += pp[g * C + c];
+  const std::vector<int>& windows = weights_.first_windows_ms;
+  const auto B = static_cast<std::int64_t>(windows.size());
+  const std::int64_t L = longest_window_;
+  const std::int64_t now = time_ms_ % L;
+  float* sums = box_sums_.data_ptr<float>();
+  for (int n = 0; n < neurons_; ++n) {
+    float* ring = pooled_ring_.data() + static_cast<std::size_t>(n) * static_cast<std::size_t>(L * G);
+    float* x_now = projected.data() + static_cast<std::size_t>(n * G);
+    float* s_n = sums + static_cast<std::int64_t>(n) * G * B;
+    for (std::int64_t b = 0; b < B; ++b) {
+      const float* leaving = ring + ((time_ms_ - windows[static_cast<std::size_t>(b)]) % L + L) % L * G;
+      for (std::int64_t g = 0; g < G; ++g) s_n[g * B + b] += x_now[g] - leaving[g];
+    }
+    float* slot = ring + now * G;
+    for (std::int64_t g = 0; g < G; ++g) {
+      slot[g] = x_now[g];
+      x_now[g] = 0.0f;
+    }
+  }
+  torch::Tensor a = torch::addmm(weights_.bias[0], box_sums_, box_coefficients_).relu_();  // [N, U0]
+  return finish_step(std::move(a));
+}
+
+const StreamStep& SurrogateStream::finish_step(torch::Tensor a) {
   // Later layers: ring of the last k inputs, each written twice so the window is contiguous.
   for (std::size_t i = 0; i < history_.size(); ++i) {
     const int k = kernel_[i];

@@ -192,4 +192,12 @@ std::pair<torch::Tensor, torch::Tensor> TcnModelImpl::folded_layer(int i) const 
   return {weight.detach().clone(), bias.detach().clone()};
 }
 
+torch::Tensor TcnModelImpl::folded_boxcar_coefficients() const {
+  if (!boxcar_coefficients_.defined()) return {};
+  torch::NoGradGuard no_grad;
+  const auto& norm = norms_.at(0);
+  const torch::Tensor scale = norm->weight / torch::sqrt(norm->running_var + norm->options.eps());
+  return (boxcar_coefficients_ * scale.view({-1, 1, 1})).detach().clone();
+}
+
 }  // namespace neurotwin

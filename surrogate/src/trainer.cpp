@@ -319,6 +319,9 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
     throw InputError("training.window_ms (" + std::to_string(window) + ") plus ignore_first_ms does not fit in " +
                      std::to_string(train.bins()) + "-ms simulations");
   const WindowReader reader(train.files(), sampling);
+  // Validation reads the same simulations every validate_every steps: decode them once when they fit.
+  const std::unique_ptr<LoadedSimulations> valid_loaded = LoadedSimulations::load(valid, kValidationMemoryBytes);
+  const SimulationSource& valid_source = valid_loaded ? static_cast<const SimulationSource&>(*valid_loaded) : valid;
   fs::create_directories(out_dir);
   const std::string checkpoint_path = (fs::path(out_dir) / "checkpoint.pt").string();
   const std::string best_path = (fs::path(out_dir) / "best_model.pt").string();
@@ -474,7 +477,7 @@ TrainingResult train_tcn(TcnConfig model_config, const TrainingConfig& config, c
     progress.learning_rate = stage.learning_rate;
     progress.train_loss = loss_value;
     if (state.step % config.validate_every == 0 || state.step == total) {
-      const EvaluationMetrics m = evaluate_tcn(model, soma_bias, valid, config.targets, device, config.input_layer);
+      const EvaluationMetrics m = evaluate_tcn(model, soma_bias, valid_source, config.targets, device, config.input_layer);
       const double score = std::isfinite(m.spike_auc) ? m.spike_auc : -m.soma_rmse_mV;
       progress.validated = true;
       progress.valid_auc = m.spike_auc;

@@ -1,6 +1,7 @@
 #pragma once
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <utility>
 #include <vector>
 
@@ -55,6 +56,26 @@ class SimulationSubset final : public SimulationSource {
  private:
   const SimulationSource& data_;
   std::vector<std::size_t> indices_;
+};
+
+// Every simulation of another source, decoded once and kept in memory: what
+// training validates on again and again (no disk reads or decompression after
+// the first). Holds about (8 bytes x input events + 5 bytes x bins) per
+// simulation.
+class LoadedSimulations final : public SimulationSource {
+ public:
+  // Loads all of `data`; returns nothing (std::nullopt-like: an empty
+  // pointer) once their decoded size would pass `max_bytes`.
+  static std::unique_ptr<LoadedSimulations> load(const SimulationSource& data, std::size_t max_bytes);
+  std::size_t size() const override { return simulations_.size(); }
+  std::size_t bins() const override { return bins_; }
+  std::size_t input_count() const override { return inputs_; }
+  SurrogateSimulation simulation(std::size_t k) const override { return simulations_.at(k); }
+
+ private:
+  LoadedSimulations() = default;
+  std::vector<SurrogateSimulation> simulations_;
+  std::size_t bins_ = 0, inputs_ = 0;
 };
 
 }  // namespace neurotwin

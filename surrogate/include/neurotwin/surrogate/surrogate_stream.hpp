@@ -15,6 +15,10 @@ namespace neurotwin {
 struct StreamWeights {
   torch::Tensor projection;  // undefined: the first layer reads the input channels directly
   std::vector<torch::Tensor> weight, bias;
+  // The first kernel as boxcars (undefined without): weight[0][u, g, :] =
+  // Σ_b coefficients[u, g, b] x (1 on the last windows_ms[b] taps).
+  torch::Tensor first_boxcar_coefficients;  // [width, in, B]
+  std::vector<int> first_windows_ms;
   torch::Tensor spike_w, spike_b, soma_w, soma_b;
   // The dendritic head (undefined without one): components [K, width, 1] and
   // [K], and the PCA reconstruction: voltage = mean [S] + basis [S, K] · z.
@@ -31,6 +35,10 @@ struct StreamWeights {
   // Multiply-adds per neuron per ms of the layers after the first (the first
   // layer's cost grows with the input events instead).
   std::int64_t dense_macs_per_ms() const;
+  // Whether SurrogateStream runs the first layer as running boxcar sums: the
+  // export has its boxcar form and a projection with integer entries (the
+  // pooled inputs are then event counts, and the sums exact).
+  bool streams_boxcars() const;
   void validate(const std::string& origin) const;  // throws InputError naming `origin`
 };
 
@@ -61,7 +69,10 @@ struct StreamOptions {
 // A TCN surrogate run one millisecond at a time for N independent neurons:
 // the streaming form of the windowed forward pass (equal to it, bin for bin).
 // Layer 0 is event-driven: an input event adds its kernel into a ring of
-// future pre-activations (cost per event: width x first kernel); every later
+// future pre-activations (cost per event: width x first kernel); or, for a
+// boxcar first kernel over pooled inputs (streams_boxcars()), each pool keeps
+// a running sum per window (exact: integer counts) and the layer costs width x
+// pools x windows multiply-adds per neuron per step; every later
 // layer keeps a ring of its input's last k steps and costs width x width x k
 // multiply-adds per neuron per step. Single-threaded by design (run one
 // stream per thread); LibTorch's CPU kernels do the arithmetic.
@@ -80,6 +91,9 @@ class SurrogateStream {
   const StreamWeights& weights() const { return weights_; }
 
  private:
+  const StreamStep& step_boxcars(const std::vector<std::pair<int, int>>& events);
+  const StreamStep& finish_step(torch::Tensor first_layer_output);  // the later layers and the heads
+
   StreamWeights weights_;
   int neurons_;
   bool dendrites_;
@@ -87,6 +101,11 @@ class SurrogateStream {
   int first_kernel_ = 1;
   torch::Tensor first_kernels_;  // [G, K0, U]: the first layer's kernel per projected input, lag-major
   torch::Tensor future_;         // [K0, N, U]: pre-activations of the next K0 steps (ring)
+  bool boxcars_ = false;         // the running-sum first layer (streams_boxcars())
+  int longest_window_ = 0;
+  torch::Tensor box_coefficients_;  // [G x B, U]
+  torch::Tensor box_sums_;          // [N, G x B]: Σ of each pool's inputs over each window
+  std::vector<float> pooled_ring_;  // [N, longest window, G]: the pools' recent inputs (ring)
   std::vector<torch::Tensor> history_;       // layer i >= 1: [N, 2 k_i, U_in] (each step written twice: a contiguous window)
   std::vector<torch::Tensor> flat_weight_;   // layer i >= 1: [k_i x U_in, U_out]
   std::vector<int> kernel_;

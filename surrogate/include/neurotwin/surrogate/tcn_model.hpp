@@ -74,6 +74,10 @@ class TcnModelImpl : public torch::nn::Module {
   // Folded inference weights for layer i: batch norm merged into the
   // convolution (eval mode). Returns {weight [out, in, k], bias [out]}.
   std::pair<torch::Tensor, torch::Tensor> folded_layer(int i) const;
+  // With first_layer_windows_ms: the first layer's boxcar coefficients
+  // [width, in, boxcars] with batch norm folded in (folded_layer(0)'s weight
+  // is these times the boxcars); undefined otherwise.
+  torch::Tensor folded_boxcar_coefficients() const;
   // The 1x1 input projection [k, C, 1] (undefined without one).
   torch::Tensor input_projection_weight() const { return projection_ ? projection_->weight : pooling_; }
   // Fills the fixed projection: channel c adds 1 to group group_of_channel[c].

@@ -24,6 +24,10 @@ struct TrainingStage {
   LossWeights loss;
 };
 
+// Training keeps the validation split decoded in memory (LoadedSimulations)
+// up to this size; a larger split is read from disk at every validation.
+inline constexpr std::size_t kValidationMemoryBytes = std::size_t{2} << 30;
+
 struct TrainingConfig {
   std::vector<TrainingStage> stages{TrainingStage{}};
   OptimizerKind optimizer = OptimizerKind::adam;
