@@ -18,8 +18,10 @@ import torch
 
 
 class StreamingSurrogate:
+    # The arithmetic runs in float64 (the outputs are float32), so the stream differs from the float32 window
+    # by the window's own rounding only.
     def __init__(self, module, neurons=1):
-        params = dict(module.named_parameters())
+        params = {name: p.detach().double() for name, p in module.named_parameters()}
         self.projection = params.get("projection")  # [G, C, 1] or None
         self.weights, self.biases = [], []
         i = 0
@@ -51,12 +53,12 @@ class StreamingSurrogate:
 
     def reset(self):
         # history[i]: the last k_i inputs of layer i, oldest first: [neurons, width_in, k_i]
-        self.history = [torch.zeros(self.neurons, w.shape[1], w.shape[2]) for w in self.weights]
+        self.history = [torch.zeros(self.neurons, w.shape[1], w.shape[2], dtype=torch.float64) for w in self.weights]
 
     @torch.no_grad()
     def step(self, x_t):
         """x_t: [neurons, channels] input spikes of this millisecond. Returns (probability, spike, soma mV)."""
-        h = x_t.float()
+        h = x_t.double()
         if self.projection is not None:
             h = h @ self.projection[:, :, 0].T
         for i, (w, b) in enumerate(zip(self.weights, self.biases)):
@@ -66,6 +68,6 @@ class StreamingSurrogate:
         out = h @ self.heads_w + self.heads_b
         if self.dendrite_w is not None:
             z = h @ self.dendrite_w.T + self.dendrite_b           # [neurons, K]
-            self.dendritic_v_mV = z @ self.dendrite_basis.T + self.dendrite_mean
+            self.dendritic_v_mV = (z @ self.dendrite_basis.T + self.dendrite_mean).float()
         p = torch.sigmoid(out[:, 0])
-        return p, p >= self.threshold, out[:, 1] + self.soma_bias_mV
+        return p.float(), p >= self.threshold, (out[:, 1] + self.soma_bias_mV).float()

@@ -329,7 +329,8 @@ int run_evaluate(Context& ctx, const std::string& model_path_in, const std::vect
   return 0;
 }
 
-int run_export(Context& ctx, const std::string& model_path_in, const std::string& output_in) {
+int run_export(Context& ctx, const std::string& model_path_in, const std::string& output_in,
+               const std::vector<std::string>& reference_files) {
   const ExperimentConfig& c = ctx.config;
   const std::string model_path =
       model_path_in.empty() ? (fs::path(c.output_dir) / "train" / "best_model.pt").string() : model_path_in;
@@ -358,8 +359,36 @@ int run_export(Context& ctx, const std::string& model_path_in, const std::string
     meta.operating_threshold = operating_threshold(predict_forward(trained_forward(trained, torch::kCPU, c.training.input_layer),
                                                                    trained.soma_bias_mV, valid, c.training.targets));
   }
+  const fs::path row_file = fs::path(model_path).parent_path() / "result.yaml";
   const fs::path metrics = fs::path(c.output_dir) / "evaluation" / "metrics.json";
-  if (fs::exists(metrics)) meta.facts.push_back({"test_metrics_json", read_text_file(metrics.string())});
+  if (fs::exists(row_file)) {
+    // A sweep's network: its validation AUC, test metrics and training time, and how the sweep ranks it.
+    const SweepRow row = load_sweep_row(row_file.string());
+    std::vector<SweepRow> rows;
+    for (const auto& entry : fs::directory_iterator(fs::path(model_path).parent_path().parent_path()))
+      if (fs::exists(entry.path() / "result.yaml")) rows.push_back(load_sweep_row((entry.path() / "result.yaml").string()));
+    std::sort(rows.begin(), rows.end(), [](const SweepRow& a, const SweepRow& b) { return a.name() < b.name(); });
+    meta.facts.push_back({"sweep_row", row.name()});
+    meta.facts.push_back({"sweep_selection", describe_sweep_selection(rows, row.name(), c.sweep.auc_margin)});
+    meta.facts.push_back({"validation_auc", std::to_string(row.valid_auc)});
+    meta.facts.push_back({"training_seconds", std::to_string(row.training_seconds)});
+    meta.sections.push_back({"test_metrics", metrics_json(row.test)});
+  } else if (fs::exists(metrics)) {
+    meta.sections.push_back({"evaluation", read_text_file(metrics.string())});
+  }
+  if (!reference_files.empty()) {
+    const ReferenceSimulations reference =
+        ReferenceSimulations::open(reference_files, trained.input_count() / 2, c.training.targets);
+    ScoringOptions options;
+    options.operating_threshold = meta.operating_threshold;
+    const EvaluationMetrics m = evaluate_forward(trained_forward(trained, torch::kCPU, c.training.input_layer),
+                                                 trained.soma_bias_mV, reference, c.training.targets, options);
+    std::string files;
+    for (const std::string& f : reference_files) files += (files.empty() ? "" : " ") + fs::path(f).filename().string();
+    meta.facts.push_back({"reference_files", files});
+    meta.sections.push_back({"reference_metrics", metrics_json(m)});
+    std::printf("on %s: %s\n", files.c_str(), describe_metrics(m).c_str());
+  }
   const bool dendrites = trained.dendrite_pca.components() > 0;
   export_torchscript(trained.model, trained.soma_bias_mV, trained.soma_clip_mV, output, meta, ctx.overwrite,
                      dendrites ? &trained.dendrite_pca : nullptr);

@@ -77,7 +77,8 @@ int run_train(Context& ctx, const MpiWorld& world);
 // files when `reference_files` is not empty (the operating threshold then
 // still comes from the validation split, when there is one).
 int run_evaluate(Context& ctx, const std::string& model_path, const std::vector<std::string>& reference_files = {});
-int run_export(Context& ctx, const std::string& model_path, const std::string& output_path);
+int run_export(Context& ctx, const std::string& model_path, const std::string& output_path,
+               const std::vector<std::string>& reference_files);
 struct SweepOptions {
   std::string shard;        // "i/N": train only this share of the rows (Slurm arrays), write no results
   bool merge_only = false;  // collect the rows' results (from shards) without training any

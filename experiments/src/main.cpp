@@ -122,6 +122,9 @@ int main(int argc, char** argv) {
   add_common(exporter, common);
   exporter->add_option("--model", model_path, "trained model (default: <output_dir>/train/best_model.pt)");
   exporter->add_option("--output", export_path, "TorchScript file (default: <output_dir>/export/<export.file>)");
+  exporter->add_option("--reference", reference_files,
+                       "also score the model on these NEURON reference-layout files and record the metrics in the sidecar")
+      ->check(CLI::ExistingFile);
   auto* run = app.add_subcommand("run", "the whole experiment: simulate, sweep, report, export the smallest faithful network");
   add_common(run, common);
   auto* config = app.add_subcommand("config", "print the fully resolved configuration (every key) and exit");
@@ -217,7 +220,7 @@ int main(int argc, char** argv) {
     if (evaluate->parsed()) return neurotwin::cli::run_evaluate(ctx, model_path, reference_files);
     if (sweep->parsed()) return neurotwin::cli::run_sweep(ctx, *world, sweep_options);
     if (report->parsed()) return neurotwin::cli::run_report(ctx);
-    if (exporter->parsed()) return neurotwin::cli::run_export(ctx, model_path, export_path);
+    if (exporter->parsed()) return neurotwin::cli::run_export(ctx, model_path, export_path, reference_files);
     if (run->parsed()) return neurotwin::cli::run_experiment(ctx, *world);
   } catch (const neurotwin::InputError& e) {
     std::fprintf(stderr, "neurotwin: error: %s\n", e.what());

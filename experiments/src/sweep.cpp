@@ -306,7 +306,7 @@ int run_experiment(Context& ctx, const MpiWorld& world) {
                                  : (fs::path(ctx.config.output_dir) / "export" / ctx.config.export_.file).string();
   Context export_ctx = ctx;
   export_ctx.overwrite = true;  // the export belongs to this run's chosen model
-  return run_export(export_ctx, chosen.model_path, output);
+  return run_export(export_ctx, chosen.model_path, output, {});
 }
 
 }  // namespace neurotwin::cli

@@ -149,6 +149,15 @@ void export_torchscript(const TcnModel& model, double soma_bias_mV, double soma_
     << (threshold_known ? "spike probability at which the validation split has 0.25% false-positive bins"
                         : "0.5 (no validation data was given to the export)");
   for (const auto& [key, value] : metadata.facts) y << YAML::Key << key << YAML::Value << value;
+  for (const auto& [key, json] : metadata.sections) {
+    YAML::Node node;
+    try {
+      node = YAML::Load(json);  // JSON is YAML
+    } catch (const YAML::Exception& e) {
+      throw InputError(path + ": sidecar section " + key + " is not a JSON object (" + e.what() + ")");
+    }
+    y << YAML::Key << key << YAML::Value << node;
+  }
   y << YAML::EndMap;
   {
     std::ofstream out(yaml_path + ".partial");

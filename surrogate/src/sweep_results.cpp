@@ -150,6 +150,25 @@ int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_
   return chosen;
 }
 
+std::string describe_sweep_selection(const std::vector<SweepRow>& rows, const std::string& name, double auc_margin) {
+  const int chosen = choose_smallest_within_margin(rows, auc_margin);
+  int best = -1;
+  for (std::size_t i = 0; i < rows.size(); ++i)
+    if (!rows[i].is_glm() && std::isfinite(rows[i].valid_auc) &&
+        (best < 0 || rows[i].valid_auc > rows[static_cast<std::size_t>(best)].valid_auc))
+      best = static_cast<int>(i);
+  std::ostringstream out;
+  out.precision(4);
+  const bool is_chosen = chosen >= 0 && rows[static_cast<std::size_t>(chosen)].name() == name;
+  const bool is_best = best >= 0 && rows[static_cast<std::size_t>(best)].name() == name;
+  if (is_chosen)
+    out << "the sweep's choice: the fewest parameters among its networks within " << auc_margin
+        << " validation AUC of the best";
+  if (is_best) out << (is_chosen ? "; and " : "") << "the highest validation AUC of the sweep";
+  if (!is_chosen && !is_best) out << "a row of the sweep (neither its choice nor its highest validation AUC)";
+  return out.str();
+}
+
 std::string sweep_results_csv(const std::vector<SweepRow>& rows, int chosen) {
   std::ostringstream csv;
   csv << "name,model,plain_tcn,depth,width,first_kernel_ms,kernel_ms,input_projection,receptive_field_ms,parameters,"

@@ -15,7 +15,10 @@ struct ExportMetadata {
   // The spike decision threshold (probability), chosen on validation data at
   // kOperatingFalsePositiveRate; NaN: not known (0.5 is then recorded).
   double operating_threshold = std::numeric_limits<double>::quiet_NaN();
-  std::vector<std::pair<std::string, std::string>> facts;  // free key/value lines (data, metrics...)
+  std::vector<std::pair<std::string, std::string>> facts;  // free key/value lines (data, provenance...)
+  // Structured entries: key -> the text of a JSON object (e.g. metrics_json),
+  // written into the sidecar as a YAML mapping.
+  std::vector<std::pair<std::string, std::string>> sections;
 };
 
 // Writes `path` (TorchScript, loadable with torch.jit.load in Python or

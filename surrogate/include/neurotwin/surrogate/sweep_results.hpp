@@ -36,6 +36,10 @@ SweepRow load_sweep_row(const std::string& path);
 // fewest parameters. -1 when no TCN has a finite validation AUC.
 int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_margin);
 
+// How the sweep ranks row `name` among `rows`: "the sweep's choice: ...",
+// "the highest validation AUC ...", both, or neither (a sentence).
+std::string describe_sweep_selection(const std::vector<SweepRow>& rows, const std::string& name, double auc_margin);
+
 // results.csv and results.json (nlohmann::json) of the rows; `chosen` as above.
 std::string sweep_results_csv(const std::vector<SweepRow>& rows, int chosen);
 std::string sweep_results_json(const std::vector<SweepRow>& rows, int chosen, double auc_margin);
