@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 packages=(build-essential cmake git pkg-config zlib1g-dev
-          libtorch-dev libhdf5-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev catch2
+          libtorch-dev libopenblas0-openmp libhdf5-dev libyaml-cpp-dev libcli11-dev nlohmann-json3-dev catch2
           libopenmpi-dev openmpi-bin libplplot-dev plplot-driver-cairo
           neuron python3-neuron python3-h5py python3-torch python3-numpy)
 missing=()

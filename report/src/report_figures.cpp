@@ -219,7 +219,11 @@ std::vector<LegendEntry> complexity_panel(const SweepRecord& s, XOf x_of, YOf y_
       plstring(1, &xx, &yy, key.second ? "■" : "●");
       char label[32];
       std::snprintf(label, sizeof label, "w%d", s.rows[p.row].width);
-      plptex(xx + (x1 - x0) * 0.035, yy + (y1 - y0) * 0.02, 1, 0, 0.0, label);
+      // Labels of alternate series above and below their points (neighbouring depths overlap less); near the
+      // right edge, to the left of the point.
+      const double dy = (y1 - y0) * (series % 2 == 1 ? 0.025 : -0.06);
+      const bool right_edge = xx > x1 - (x1 - x0) * 0.12;
+      plptex(xx + (x1 - x0) * (right_edge ? -0.035 : 0.035), yy + dy, 1, 0, right_edge ? 1.0 : 0.0, label);
     }
     char text[64];
     std::snprintf(text, sizeof text, key.second ? "plain TCN, depth %d" : "depth %d", key.first);
@@ -367,6 +371,11 @@ void plot_predictions(const std::vector<PredictionTrace>& traces, double thresho
       line(xs, yt, kBlack, 1.0);
       line(xs, yp, 2, 1.3);
     };
+    // P(spike) axis: up to a little above this trace's largest probability (and the threshold), so that
+    // probabilities of a few percent are visible; spike ticks sit in the top eighth.
+    double p_max = std::isfinite(threshold) ? 1.5 * threshold : 0.0;
+    for (float p : t.spike_probability) p_max = std::max(p_max, 1.15 * static_cast<double>(p));
+    const double p_top = std::min(1.05, std::max(0.1, p_max));
     auto probability_panel = [&](double x_from_s, double x_to_s, double vx0, double vx1, double vy0, double vy1) {
       std::vector<double> xs, ps;
       for (std::size_t i = 0; i < t.spike_probability.size(); ++i) {
@@ -376,14 +385,14 @@ void plot_predictions(const std::vector<PredictionTrace>& traces, double thresho
         ps.push_back(t.spike_probability[i]);
       }
       plvpor(vx0, vx1, vy0, vy1);
-      frame(x_from_s, x_to_s, 0, 1.05, "bcnst", "bcnstv", "time (s)", "P(spike)", "");
+      frame(x_from_s, x_to_s, 0, p_top, "bcnst", "bcnstv", "time (s)", "P(spike)", "");
       if (std::isfinite(threshold)) line({x_from_s, x_to_s}, {threshold, threshold}, kGrey, 1.0, 2);
       line(xs, ps, 2, 1.2);
       plcol0(kBlack);
       for (double s_ms : t.spike_times_ms) {
         const double x = s_ms / 1000.0;
         if (x < x_from_s || x > x_to_s) continue;
-        PLFLT lx[2] = {x, x}, ly[2] = {0.9, 1.05};
+        PLFLT lx[2] = {x, x}, ly[2] = {0.875 * p_top, p_top};
         plline(2, lx, ly);
       }
     };
