@@ -181,6 +181,9 @@ TEST_CASE("sweep plan: GLM first, kernels x depths x widths, plain TCNs; names; 
   spec.plain_widths.clear();
   spec.learning_curve_fractions = {0.5};
   CHECK_THROWS_WITH(spec.validate(), Catch::Contains("plain_depths"));
+  spec.plain_depths.clear();
+  spec.learning_curve_network = "largest";
+  CHECK_THROWS_WITH(spec.validate(), Catch::Contains("learning_curve_network") && Catch::Contains("chosen, best"));
 }
 
 TEST_CASE("sweep shards: the costliest rows spread first, every row owned once, deterministic") {

@@ -179,6 +179,11 @@ TEST_CASE("sweep results: the GLM is a row, never the chosen network; CSV and JS
   CHECK(choose_smallest_within_margin(rows, 0.01) == 2);
   CHECK(choose_smallest_within_margin(rows, 0.05) == 1);
   CHECK(choose_smallest_within_margin({rows[0]}, 0.01) == -1);
+  CHECK(best_validation_network(rows) == 3);  // the GLM's 0.99 does not count
+  CHECK(best_validation_network({rows[0]}) == -1);
+  CHECK_THAT(describe_sweep_selection(rows, "d3_w8", 0.01), Catch::Contains("the sweep's choice"));
+  CHECK_THAT(describe_sweep_selection(rows, "d3_w16", 0.01), Catch::Contains("highest validation AUC"));
+  CHECK_THAT(describe_sweep_selection(rows, "d1_w8", 0.01), Catch::Contains("neither"));
   const std::string csv = sweep_results_csv(rows, 2);
   CHECK_THAT(csv, Catch::StartsWith("name,model,plain_tcn,depth,width") && Catch::Contains("\nglm,glm,0,0,0,") &&
                       Catch::Contains("\nd3_w8,tcn,0,3,8,") && Catch::Contains(",test_auc,test_auc_ci95_low,test_auc_ci95_high,test_fci,") &&

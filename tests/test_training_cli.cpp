@@ -157,6 +157,23 @@ TEST_CASE("a sweep shared out (--shard i/N + --merge, mpirun -np 2) equals the o
   CHECK(comparable_rows(dir.file("sharded/sweep/results.csv")) == reference);
   CHECK(run_command(nt("sweep --shard 2/2 -o " + dir.file("sharded") + common)).status == 2);
 
+  // sweep.learning_curve_network: best -> the curve trains the network with the highest validation AUC.
+  const auto best = run_command(nt("sweep -o " + dir.file("best") + common + " --set sweep.learning_curve_network=best"));
+  INFO(best.output);
+  REQUIRE(best.status == 0);
+  std::string best_name;
+  double best_auc = -1;
+  for (const auto& row : neurotwin::test::read_csv_rows(dir.file("best/sweep/results.csv")))
+    if (row.at("model") == "tcn" && std::stod(row.at("valid_auc")) > best_auc) {
+      best_auc = std::stod(row.at("valid_auc"));
+      best_name = row.at("name");
+    }
+  CHECK_THAT(best.output, Catch::Contains("Learning curve of " + best_name + " "));
+  bool curve_of_best = false;  // its rows are named <network>_n<simulations>
+  for (const auto& entry : fs::directory_iterator(dir.file("best/sweep/learning_curve")))
+    curve_of_best = curve_of_best || entry.path().filename().string().rfind(best_name + "_n", 0) == 0;
+  CHECK(curve_of_best);
+
   if (run_command("command -v mpirun").status != 0) {
     WARN("mpirun not found (install openmpi-bin): the MPI sweep is not checked");
     return;

@@ -144,6 +144,8 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"sweep.auc_margin", &c.sweep.auc_margin, 0, 1, {}, "smallest network within this AUC of the best"},
       {"sweep.learning_curve_fractions", &c.sweep.learning_curve_fractions, 1e-6, 1, {},
        "the chosen network trained again on these fractions of the training simulations ([]: none)"},
+      {"sweep.learning_curve_network", &c.sweep.learning_curve_network, 0, 0, {"chosen", "best"},
+       "the learning curve's network: the sweep's choice, or the highest validation AUC"},
       {"export.file", &c.export_.file, 0, 0, {}, "relative to <output_dir>/export"},
   };
   return f;

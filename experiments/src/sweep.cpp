@@ -231,32 +231,36 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
     if (root) std::printf("No network has a finite validation AUC (no spikes in the validation data?)\n");
     return 1;
   }
-  const SweepRow& best = rows[static_cast<std::size_t>(chosen)];
+  const SweepRow& chosen_row = rows[static_cast<std::size_t>(chosen)];
   if (root) {
     std::printf("Smallest network within %.3g AUC of the best (validation): %s, %lld parameters, test AUC %.4f "
                 "(95%% CI %.4f-%.4f; GLM baseline: %.4f)\n",
-                c.sweep.auc_margin, best.name().c_str(), static_cast<long long>(best.parameters), best.test.spike_auc,
-                best.test.spike_auc_ci_low, best.test.spike_auc_ci_high, rows.front().test.spike_auc);
+                c.sweep.auc_margin, chosen_row.name().c_str(), static_cast<long long>(chosen_row.parameters), chosen_row.test.spike_auc,
+                chosen_row.test.spike_auc_ci_low, chosen_row.test.spike_auc_ci_high, rows.front().test.spike_auc);
     std::fflush(stdout);
   }
-  if (chosen_out) *chosen_out = best;
+  if (chosen_out) *chosen_out = chosen_row;
   const auto report = [&] {
     if (root && !options.no_report) run_report(ctx);
   };
 
-  // The learning curve: the chosen network on the first simulations of the training split.
+  // The learning curve: the chosen (or best) network on the first simulations of the training split.
   if (c.sweep.learning_curve_fractions.empty()) {
     report();
     return 0;
   }
+  const int best_index = best_validation_network(rows);
+  const SweepRow curve_row = c.sweep.learning_curve_network == "best" && best_index >= 0
+                                 ? rows[static_cast<std::size_t>(best_index)]
+                                 : chosen_row;
   const auto total = static_cast<int>(data.train.size());
   const std::vector<int> sizes = learning_curve_sizes(c.sweep.learning_curve_fractions, total);
   std::vector<Job> curve_jobs;
   std::vector<double> fractions;
   for (std::size_t i = 0; i < sizes.size(); ++i) {
     if (sizes[i] >= total) continue;  // the whole split: the sweep's own row
-    SweepRow planned = best;
-    planned.variant = (best.variant.empty() ? "" : best.variant + "_") + "n" + std::to_string(sizes[i]);
+    SweepRow planned = curve_row;
+    planned.variant = (curve_row.variant.empty() ? "" : curve_row.variant + "_") + "n" + std::to_string(sizes[i]);
     curve_jobs.push_back({planned, dir / "learning_curve" / planned.name(), static_cast<std::size_t>(sizes[i]),
                           "learning curve " + planned.name()});
     fractions.push_back(c.sweep.learning_curve_fractions[i]);
@@ -281,10 +285,10 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
     const int n = static_cast<int>(curve_jobs[i].train_simulations);
     points.push_back({fractions[i], n, n * hours_per_simulation, curve_rows[i]});
   }
-  points.push_back({1.0, total, total * hours_per_simulation, best});
+  points.push_back({1.0, total, total * hours_per_simulation, curve_row});
   std::sort(points.begin(), points.end(), [](const auto& a, const auto& b) { return a.train_simulations < b.train_simulations; });
   write_text_file((dir / "learning_curve.csv").string(), learning_curve_csv(points));
-  std::printf("\nLearning curve of %s (%s):\n", best.name().c_str(), (dir / "learning_curve.csv").string().c_str());
+  std::printf("\nLearning curve of %s (%s):\n", curve_row.name().c_str(), (dir / "learning_curve.csv").string().c_str());
   for (const LearningCurvePoint& p : points)
     std::printf("  %4d simulations (%.2f h): validation AUC %.4f, test AUC %.4f (95%% CI %.4f-%.4f)\n", p.train_simulations,
                 p.train_hours, p.row.valid_auc, p.row.test.spike_auc, p.row.test.spike_auc_ci_low, p.row.test.spike_auc_ci_high);

@@ -295,8 +295,13 @@ ReportResult write_report(const ReportOptions& o) {
     skip("learning curve: the sweep has none (sweep.learning_curve_fractions)");
   } else {
     const double glm_auc = glm >= 0 ? sweep.rows[static_cast<std::size_t>(glm)].test.spike_auc : std::nan("");
-    plot_learning_curve(sweep.learning_curve, glm_auc, o.title + ": the chosen network against data volume",
+    // The whole-data point is the sweep's own row of the network the curve trains.
+    const LearningCurvePoint& full = *std::max_element(
+        sweep.learning_curve.begin(), sweep.learning_curve.end(),
+        [](const LearningCurvePoint& a, const LearningCurvePoint& b) { return a.train_simulations < b.train_simulations; });
+    plot_learning_curve(sweep.learning_curve, glm_auc, o.title + ": " + full.row.name() + " against data volume",
                         figure("learning_curve.png"));
+    md << "Network: " << full.row.name() << ".\n\n";
     md << "| training simulations | hours | valid AUC | test AUC | 95% CI |\n|---|---|---|---|---|\n";
     for (const LearningCurvePoint& p : sweep.learning_curve)
       md << "| " << p.train_simulations << " | " << fixed(p.train_hours, 2) << " | " << fixed(p.row.valid_auc, 4) << " | "

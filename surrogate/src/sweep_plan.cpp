@@ -28,6 +28,8 @@ void SweepSpec::validate() const {
     throw InputError("sweep.plain_depths and sweep.plain_widths: give both or neither");
   for (double f : learning_curve_fractions)
     if (!(f > 0 && f <= 1)) throw InputError("sweep.learning_curve_fractions: " + number(f) + " is not in (0, 1]");
+  if (learning_curve_network != "chosen" && learning_curve_network != "best")
+    throw InputError("sweep.learning_curve_network: \"" + learning_curve_network + "\" is not one of: chosen, best");
 }
 
 std::vector<SweepRow> plan_sweep(const SweepSpec& spec, const TcnConfig& model) {

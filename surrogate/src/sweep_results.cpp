@@ -150,13 +150,18 @@ int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_
   return chosen;
 }
 
-std::string describe_sweep_selection(const std::vector<SweepRow>& rows, const std::string& name, double auc_margin) {
-  const int chosen = choose_smallest_within_margin(rows, auc_margin);
+int best_validation_network(const std::vector<SweepRow>& rows) {
   int best = -1;
   for (std::size_t i = 0; i < rows.size(); ++i)
     if (!rows[i].is_glm() && std::isfinite(rows[i].valid_auc) &&
         (best < 0 || rows[i].valid_auc > rows[static_cast<std::size_t>(best)].valid_auc))
       best = static_cast<int>(i);
+  return best;
+}
+
+std::string describe_sweep_selection(const std::vector<SweepRow>& rows, const std::string& name, double auc_margin) {
+  const int chosen = choose_smallest_within_margin(rows, auc_margin);
+  const int best = best_validation_network(rows);
   std::ostringstream out;
   out.precision(4);
   const bool is_chosen = chosen >= 0 && rows[static_cast<std::size_t>(chosen)].name() == name;

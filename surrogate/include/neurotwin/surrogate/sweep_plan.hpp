@@ -21,6 +21,9 @@ struct SweepSpec {
   // After the choice: the chosen network trained again on these fractions of
   // the training simulations (the first ones); empty: no learning curve.
   std::vector<double> learning_curve_fractions{};
+  // Which network the learning curve trains: "chosen" (the choice above) or
+  // "best" (the highest validation AUC).
+  std::string learning_curve_network = "chosen";
 
   void validate() const;  // throws InputError naming the key
 };

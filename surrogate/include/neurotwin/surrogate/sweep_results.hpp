@@ -35,6 +35,8 @@ SweepRow load_sweep_row(const std::string& path);
 // validation AUC is within `auc_margin` of the best TCN's, the one with the
 // fewest parameters. -1 when no TCN has a finite validation AUC.
 int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_margin);
+// The TCN with the highest validation AUC (first of equals); -1 when none.
+int best_validation_network(const std::vector<SweepRow>& rows);
 
 // How the sweep ranks row `name` among `rows`: "the sweep's choice: ...",
 // "the highest validation AUC ...", both, or neither (a sentence).
