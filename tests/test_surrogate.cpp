@@ -378,7 +378,9 @@ TEST_CASE("training: stage table, Nadam, dendritic PCA head; a resumed run ends 
     for (std::size_t i = 0; i < pa.size(); ++i) {
       if (pa[i].key().rfind("conv", 0) == 0 && pa[i].key().find(".bias") != std::string::npos) continue;
       INFO(pa[i].key() << " max |difference| " << (pa[i].value() - pb[i].value()).abs().max().item<float>());
-      CHECK(torch::allclose(pa[i].value(), pb[i].value(), 1e-4, 1e-5));
+      // 1e-4 absolute: the BLAS's rounding (OpenBLAS vs the reference BLAS differ at 1.7e-5 here after 9 Adam
+      // steps) stays far below one step of the learning rate (1e-3-3e-3), which a wrong gradient would show.
+      CHECK(torch::allclose(pa[i].value(), pb[i].value(), 1e-4, 1e-4));
     }
     torch::manual_seed(9);
     const torch::Tensor x = (torch::rand({2, mc.input_channels, 300}) < 0.02).to(torch::kFloat32);
