@@ -323,6 +323,11 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
     const auto other = run_command(nt("train " + config + " --set training.stages.steps=[13]"));
     CHECK(other.status == 2);
     CHECK_THAT(other.output, Catch::Contains("different configuration") && Catch::Contains("--overwrite"));
+    // A key that changes no result (memory for decoded windows) is not a different configuration.
+    const auto cache = run_command(nt("sweep " + config + " --set training.window_cache_mb=64"));
+    INFO(cache.output);
+    CHECK(cache.status == 0);
+    CHECK_THAT(cache.output, Catch::Contains("done earlier, kept"));
   }
   SECTION("export refuses to overwrite an existing file") {
     const auto model = (out / "sweep" / "d1_w2" / "best_model.pt").string();

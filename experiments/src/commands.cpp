@@ -192,11 +192,18 @@ Context make_context(const CommonOptions& options) {
   const std::string resolved = resolved_yaml(ctx.config);
   const std::string saved = (out / "config.resolved.yaml").string();
   if (fs::exists(saved)) {
-    const std::string previous = read_text_file(saved);
-    if (previous != resolved) {
+    // Compared without the keys that change no result (results_yaml), when the saved file still loads.
+    std::string previous = read_text_file(saved), current = resolved;
+    try {
+      previous = results_yaml(load_config(saved, {}));
+      current = results_yaml(ctx.config);
+    } catch (const InputError&) {
+      // a file of another version: compared as text
+    }
+    if (previous != current) {
       if (!ctx.overwrite)
         throw InputError(ctx.config.output_dir + ": holds results of a different configuration (" +
-                         first_difference(previous, resolved) +
+                         first_difference(previous, current) +
                          "); use --overwrite to replace them, or another output_dir");
       log_line("--overwrite: replacing the configuration saved in " + saved);
     }

@@ -591,6 +591,12 @@ std::vector<Attribute> dataset_attributes(const ExperimentConfig& config_in) {
   return out;
 }
 
+std::string results_yaml(const ExperimentConfig& config_in) {
+  ExperimentConfig config = config_in;
+  config.training.window_cache_mb = TrainingConfig{}.window_cache_mb;  // memory for decoded windows only
+  return resolved_yaml(config);
+}
+
 std::string resolved_yaml(const ExperimentConfig& config_in) {
   ExperimentConfig config = config_in;
   const std::vector<Field> fields = schema(config);

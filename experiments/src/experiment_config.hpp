@@ -113,5 +113,9 @@ std::vector<Attribute> dataset_attributes(const ExperimentConfig& config);
 
 // The fully resolved configuration as YAML: every key, loadable by load_config.
 std::string resolved_yaml(const ExperimentConfig& config);
+// The same without the keys that change no result, only resources
+// (training.window_cache_mb): what decides whether an output directory holds
+// results of this configuration.
+std::string results_yaml(const ExperimentConfig& config);
 
 }  // namespace neurotwin::cli
