@@ -83,14 +83,7 @@ std::vector<TrainingLogRow> read_training_log(const std::string& path) {
   return out;
 }
 
-int SweepRecord::best_network() const {
-  int best = -1;
-  for (std::size_t i = 0; i < rows.size(); ++i)
-    if (!rows[i].is_glm() && std::isfinite(rows[i].valid_auc) &&
-        (best < 0 || rows[i].valid_auc > rows[static_cast<std::size_t>(best)].valid_auc))
-      best = static_cast<int>(i);
-  return best;
-}
+int SweepRecord::best_network() const { return best_validation_network(rows); }
 
 int SweepRecord::glm() const {
   for (std::size_t i = 0; i < rows.size(); ++i)
