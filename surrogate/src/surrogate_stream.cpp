@@ -222,19 +222,9 @@ const StreamStep& SurrogateStream::step(const std::vector<std::pair<int, int>>& 
     for (const auto& [n, c] : events) add_kernel(n, c, 1.0f);
   } else {
     // Project the events first (pooling: one group per channel), then add each nonzero group once.
-    const torch::Tensor& P = weights_.projection;  // [G, C, 1]
-    const float* pp = P.data_ptr<float>();
-    std::vector<float>& projected = projected_;  // [N, G], zero outside this step
-    std::vector<int>& touched = touched_;
-    touched.clear();
-    for (const auto& [n, c] : events) {
-      if (!seen_[static_cast<std::size_t>(n)]) {
-        seen_[static_cast<std::size_t>(n)] = 1;
-        touched.push_back(n);
-      }
-      for (std::int64_t g = 0; g < G; ++g) projected[static_cast<std::size_t>(n * G + g)] += pp[g * C + c];
-    }
-    for (int n : touched) {
+    project_events(events);
+    std::vector<float>& projected = projected_;
+    for (int n : touched_) {
       for (std::int64_t g = 0; g < G; ++g) {
         float& a = projected[static_cast<std::size_t>(n * G + g)];
         if (a != 0.0f) add_kernel(n, g, a);
@@ -248,15 +238,27 @@ const StreamStep& SurrogateStream::step(const std::vector<std::pair<int, int>>& 
   return finish_step(std::move(a));
 }
 
+void SurrogateStream::project_events(const std::vector<std::pair<int, int>>& events) {
+  const int C = weights_.input_channels();
+  const auto G = weights_.projection.size(0);
+  const float* pp = weights_.projection.data_ptr<float>();  // [G, C, 1]
+  touched_.clear();
+  for (const auto& [n, c] : events) {
+    if (!seen_[static_cast<std::size_t>(n)]) {
+      seen_[static_cast<std::size_t>(n)] = 1;
+      touched_.push_back(n);
+    }
+    for (std::int64_t g = 0; g < G; ++g) projected_[static_cast<std::size_t>(n * G + g)] += pp[g * C + c];
+  }
+}
+
 const StreamStep& SurrogateStream::step_boxcars(const std::vector<std::pair<int, int>>& events) {
   // The pools' inputs of this step (event counts), then every window's running sum:
   // S_b(t) = S_b(t - 1) + x(t) - x(t - w_b), x(t - w_b) read from the ring before x(t) replaces the oldest entry.
-  const int C = weights_.input_channels();
   const auto G = weights_.projection.size(0);
-  const float* pp = weights_.projection.data_ptr<float>();
-  std::vector<float>& projected = projected_;  // [N, G], zero outside this step
-  for (const auto& [n, c] : events)
-    for (std::int64_t g = 0; g < G; ++g) projected[static_cast<std::size_t>(n * G + g)] += pp[g * C + c];
+  project_events(events);
+  std::vector<float>& projected = projected_;
+  for (int n : touched_) seen_[static_cast<std::size_t>(n)] = 0;  // every neuron's sums advance below
   const std::vector<int>& windows = weights_.first_windows_ms;
   const auto B = static_cast<std::int64_t>(windows.size());
   const std::int64_t L = longest_window_;

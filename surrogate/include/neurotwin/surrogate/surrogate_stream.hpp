@@ -92,6 +92,8 @@ class SurrogateStream {
 
  private:
   const StreamStep& step_boxcars(const std::vector<std::pair<int, int>>& events);
+  // Adds this step's events, projected, into projected_ [N, G]; touched_: the neurons with events (marked in seen_).
+  void project_events(const std::vector<std::pair<int, int>>& events);
   const StreamStep& finish_step(torch::Tensor first_layer_output);  // the later layers and the heads
 
   StreamWeights weights_;
