@@ -224,6 +224,41 @@ TEST_CASE("synaptic current and slope equal g(v) (v - e) and its derivative for 
   }
 }
 
+TEST_CASE("the vectorized synaptic step gives add_currents then advance bit for bit") {
+  // Every kind the kernel serves (tabulated Mg block; no blocked component,
+  // numeric or analytic slope) and one it does not (exact Mg block), lane
+  // counts with and without whole vectors, states with and without events.
+  std::vector<SynapseKind> kinds = {nmda_synapse(), ampa_synapse(), gaba_a_synapse(), nmda_synapse()};
+  kinds[0].tabulated_mg_block = true;
+  kinds[2].numeric_slope = true;
+  kinds[3].numeric_slope = true;  // exact Mg block: the unvectorized path
+  for (std::size_t kind_index = 0; kind_index < kinds.size(); ++kind_index)
+    for (const std::size_t lanes : {std::size_t{1}, std::size_t{3}, std::size_t{16}, std::size_t{19}}) {
+      INFO("kind " << kinds[kind_index].name << " (" << kind_index << "), " << lanes << " lanes");
+      const std::vector<double> area_um2 = {500.0, 800.0, 650.0};
+      SynapseArray separate(kinds[kind_index], {1, 0, 2, 1}, area_um2, lanes);
+      SynapseArray fused(kinds[kind_index], {1, 0, 2, 1}, area_um2, lanes);
+      std::vector<double> v(3 * lanes), rhs_a(3 * lanes, 0.25), diag_a(3 * lanes, 1.5);
+      for (std::size_t k = 0; k < v.size(); ++k) v[k] = -90.0 + 7.31 * static_cast<double>(k % 17);
+      std::vector<double> rhs_b = rhs_a, diag_b = diag_a;
+      for (int step = 0; step < 30; ++step) {
+        for (std::size_t l = 0; l < lanes; ++l)
+          if ((step + static_cast<int>(l)) % 7 == 0) {
+            separate.deliver(l % 4, l, 1.0);
+            fused.deliver(l % 4, l, 1.0);
+          }
+        separate.add_currents(MembraneArrays{v.data(), rhs_a.data(), diag_a.data(), lanes});
+        separate.advance(0.02);
+        fused.add_currents_and_advance(MembraneArrays{v.data(), rhs_b.data(), diag_b.data(), lanes}, 0.02);
+      }
+      CHECK(rhs_a == rhs_b);
+      CHECK(diag_a == diag_b);
+      for (std::size_t i = 0; i < 4; ++i)
+        for (std::size_t l = 0; l < lanes; ++l) CHECK(separate.conductance_uS(i, -40.0, l) == fused.conductance_uS(i, -40.0, l));
+      CHECK(rhs_a != std::vector<double>(3 * lanes, 0.25));  // currents flowed
+    }
+}
+
 TEST_CASE("a synapse kind without components or with more than four is refused by name") {
   const std::vector<double> area_um2 = {500.0};
   SynapseKind none{"empty", 0.0, 1.0, {}};

@@ -3,11 +3,15 @@
 // mechanism, both voltage schemes and lane counts with and without a
 // specialized kernel.
 #include <catch2/catch.hpp>
+#include <cstdio>
+#include <cstdlib>
 #include <random>
+#include <string>
 
 #include "neurotwin/simulator/builtin_cell.hpp"
 #include "neurotwin/simulator/cell_description.hpp"
 #include "neurotwin/simulator/cell_model.hpp"
+#include "neurotwin/simulator/instruction_set.hpp"
 #include "neurotwin/simulator/recording.hpp"
 
 using namespace neurotwin;
@@ -81,4 +85,44 @@ TEST_CASE("lockstep lanes equal single simulations: Hay L5PC (all Hay mechanisms
     INFO("rate tables " << tables);
     check_lanes_equal_single_runs(cell, options, tables ? 8 : 2, 0.08);
   }
+}
+
+TEST_CASE("the Hay gate kernel gives the same numbers on every instruction set the processor runs") {
+  const Morphology morph = builtin_l5pc_morphology().morphology;
+  const CellModel cell = build_described_cell(morph, hay_l5pc_description(), {}, true);
+  RunOptions options;
+  options.duration_ms = 120;
+  options.dt_ms = 0.02;
+  options.scheme = VoltageScheme::crank_nicolson;
+  std::vector<std::vector<InputEvent>> inputs;
+  for (std::uint64_t l = 0; l < 16; ++l) inputs.push_back(poisson_inputs(cell, options.duration_ms, 0.08, 300 + l));
+  const std::vector<std::uint64_t> seeds(inputs.size(), 1);
+  // Restores the variable however the test ends.
+  struct SimdVariable {
+    ~SimdVariable() { unsetenv("NEUROTWIN_SIMD"); }
+  } restore;
+  setenv("NEUROTWIN_SIMD", "generic", 1);
+  REQUIRE(kernel_instruction_set() == "generic");
+  const std::vector<RunResult> generic = run_cells(cell, inputs, options, seeds);
+  std::size_t spikes = 0;
+  for (const RunResult& r : generic) spikes += r.spike_times_ms.size();
+  CHECK(spikes > 0);
+  __builtin_cpu_init();
+  std::vector<std::string> others;
+  if (__builtin_cpu_supports("avx2")) others.push_back("avx2");
+  if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) others.push_back("avx512");
+  for (const std::string& isa : others) {
+    setenv("NEUROTWIN_SIMD", isa.c_str(), 1);
+    REQUIRE(kernel_instruction_set() == isa);
+    const std::vector<RunResult> vectorized = run_cells(cell, inputs, options, seeds);
+    for (std::size_t l = 0; l < inputs.size(); ++l) {
+      INFO(isa << ", lane " << l);
+      CHECK(vectorized[l].soma_v_mV == generic[l].soma_v_mV);
+      CHECK(vectorized[l].spike_times_ms == generic[l].spike_times_ms);
+    }
+  }
+  std::printf("Hay gate kernel: generic and %zu vector builds agree bit for bit (this processor's best: %s)\n",
+              others.size(), others.empty() ? "generic" : others.back().c_str());
+  setenv("NEUROTWIN_SIMD", "avx1024", 1);
+  CHECK_THROWS_WITH(kernel_instruction_set(), Catch::Contains("NEUROTWIN_SIMD=avx1024"));
 }

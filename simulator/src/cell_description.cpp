@@ -4,6 +4,7 @@
 #include <cmath>
 
 #include "neurotwin/simulator/hay_membrane.hpp"
+#include "neurotwin/simulator/hay_membrane_tabulated.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 #include "neurotwin/simulator/passive.hpp"
 
@@ -181,10 +182,13 @@ CellModel build_described_cell(const Morphology& morphology_in, const CellDescri
   }
   cell.mechanisms.push_back([pas](std::size_t lanes) { return std::make_unique<PassiveMechanism>(pas, lanes); });
   const double celsius = d.celsius;
-  cell.mechanisms.push_back(
-      [sites, celsius, rate_tables](std::size_t lanes) {
-        return std::make_unique<HayMembrane>(sites, celsius, rate_tables, lanes);
-      });
+  if (rate_tables)
+    cell.mechanisms.push_back([sites, celsius](std::size_t lanes) {
+      return std::make_unique<TabulatedHayMembrane>(sites, celsius, lanes);
+    });
+  else
+    cell.mechanisms.push_back(
+        [sites, celsius](std::size_t lanes) { return std::make_unique<HayMembrane>(sites, celsius, lanes); });
 
   const std::vector<int> synaptic = geo.dendritic_segments();  // basal then apical (§8.1)
   if (synaptic.empty()) throw InputError(morphology.name + ": the cell has no basal or apical dendrites for synapses");

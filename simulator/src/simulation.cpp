@@ -152,7 +152,7 @@ void Simulation::step() {
   // 3. Membrane currents at v_n with the present states: rhs = -I, d = dI/dv.
   const MembraneArrays membrane{v_.data(), rhs_.data(), d_.data(), L};
   for (const auto& m : mechanisms_) m->add_currents(membrane);
-  for (const SynapseArray& s : synapses_) s.add_currents(membrane);
+  for (SynapseArray& s : synapses_) s.add_currents_and_advance(membrane, dt_ms_);  // states decay to t_{n+1} (step 9)
   const double t_mid = t_n + 0.5 * dt_ms_;
   for (const CurrentClamp& c : clamps_)
     if (t_mid >= c.delay_ms && t_mid < c.delay_ms + c.duration_ms) {
@@ -182,7 +182,6 @@ void Simulation::step() {
   ++step_count_;
   // 9. States with v_{n+1}.
   for (auto& m : mechanisms_) m->advance(v_.data(), dt_ms_);
-  for (auto& s : synapses_) s.advance(dt_ms_);
 }
 
 }  // namespace neurotwin

@@ -5,6 +5,8 @@
 #include <cmath>
 
 #include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/simulator/instruction_set.hpp"
+#include "synapse_kernel.hpp"
 
 namespace neurotwin {
 
@@ -74,6 +76,14 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
   }
   a_.assign(kind_.components.size(), std::vector<double>(nodes_.size() * lanes_, 0.0));
   b_ = a_;
+  // The vectorized step serves the tabulated Mg block and kinds without a blocked component.
+  static_assert(kMaxKernelComponents == kMaxSynapseComponents, "the kernel takes every component");
+  if (kind_.tabulated_mg_block || blocked_.empty()) {
+    const std::string isa = kernel_instruction_set();
+    kernel_ = isa == "avx512" ? synapse_kernels::avx512_kernel()
+            : isa == "avx2"   ? synapse_kernels::avx2_kernel()
+                              : synapse_kernels::generic_kernel();
+  }
   if (kind_.tabulated_mg_block) {
     mg_table_.resize(static_cast<std::size_t>(std::llround((kMgTableHigh_mV - kMgTableLow_mV) / kMgTableStep_mV)) + 1);
     for (std::size_t k = 0; k < mg_table_.size(); ++k)
@@ -210,16 +220,46 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
   add_synapse_currents<kRuntimeCount, kRuntimeCount>(s, m);
 }
 
-void SynapseArray::advance(double dt_ms) {
-  if (dt_ms != decay_dt_ms_) {
-    rise_decay_.clear();
-    fall_decay_.clear();
-    for (const ConductanceComponent& c : kind_.components) {
-      rise_decay_.push_back(std::exp(-dt_ms / c.tau_rise_ms));
-      fall_decay_.push_back(std::exp(-dt_ms / c.tau_decay_ms));
-    }
-    decay_dt_ms_ = dt_ms;
+void SynapseArray::set_decay(double dt_ms) {
+  rise_decay_.clear();
+  fall_decay_.clear();
+  for (const ConductanceComponent& c : kind_.components) {
+    rise_decay_.push_back(std::exp(-dt_ms / c.tau_rise_ms));
+    fall_decay_.push_back(std::exp(-dt_ms / c.tau_decay_ms));
   }
+  decay_dt_ms_ = dt_ms;
+}
+
+void SynapseArray::add_currents_and_advance(const MembraneArrays& m, double dt_ms) {
+  if (!kernel_) {
+    add_currents(m);
+    advance(dt_ms);
+    return;
+  }
+  if (dt_ms != decay_dt_ms_) set_decay(dt_ms);
+  SynapseSweep s;
+  s.synapses = nodes_.size();
+  s.lanes = lanes_;
+  s.nodes = nodes_.data();
+  s.scale = scale_.data();
+  for (std::size_t c : plain_) s.plain_components[s.plain++] = {a_[c].data(), b_[c].data(), gmax_[c], rise_decay_[c], fall_decay_[c]};
+  for (std::size_t c : blocked_)
+    s.blocked_components[s.blocked++] = {a_[c].data(), b_[c].data(), gmax_[c], rise_decay_[c], fall_decay_[c]};
+  s.e_mV = kind_.e_rev_mV;
+  s.numeric_slope = kind_.numeric_slope;
+  s.mg_table = mg_table_.data();
+  s.mg_rows = mg_table_.size();
+  s.mg_low_mV = kMgTableLow_mV;
+  s.mg_high_mV = kMgTableHigh_mV;
+  s.mg_points_per_mV = kMgTablePointsPerMv;
+  s.v_mV = m.v_mV;
+  s.rhs = m.rhs;
+  s.diag = m.diag;
+  kernel_(s);
+}
+
+void SynapseArray::advance(double dt_ms) {
+  if (dt_ms != decay_dt_ms_) set_decay(dt_ms);
   for (std::size_t c = 0; c < factor_.size(); ++c) {
     const double ra = rise_decay_[c], fb = fall_decay_[c];
     for (double& a : a_[c]) a *= ra;

@@ -43,6 +43,8 @@ double double_exponential_factor(double tau_rise_ms, double tau_decay_ms);
 // Magnesium block B_Mg(v) (spec §8.3).
 double magnesium_block(double v_mV, double mg_mM);
 
+struct SynapseSweep;  // what the vectorized step reads and writes (synapse_kernel.hpp)
+
 // Synapses of one kind, each on a node; point processes, so their current (nA)
 // enters the node as i*100/area mA/cm² (spec §8.5).
 class SynapseArray {
@@ -58,6 +60,10 @@ class SynapseArray {
   void deliver(std::size_t i, std::size_t lane, double weight);
   void add_currents(const MembraneArrays& m) const;
   void advance(double dt_ms);
+  // add_currents(m) then advance(dt_ms), with the same numbers, in one pass
+  // over the states (the lanes of a synapse as vectors) where the kind has a
+  // tabulated Mg block or no blocked component; the simulation's step.
+  void add_currents_and_advance(const MembraneArrays& m, double dt_ms);
   // Total conductance of synapse i of a lane at voltage v (µS).
   double conductance_uS(std::size_t i, double v_mV, std::size_t lane = 0) const;
 
@@ -72,6 +78,8 @@ class SynapseArray {
   std::vector<std::vector<double>> a_, b_;      // [component][synapse * lanes + lane]
   double block(double v_mV) const;
   std::vector<double> mg_table_;                // tabulated_mg_block: B_Mg at -150 + 0.02 k mV
+  void (*kernel_)(const SynapseSweep&) = nullptr;  // see synapse_kernel.hpp
+  void set_decay(double dt_ms);
   double decay_dt_ms_ = -1;
   std::vector<double> rise_decay_, fall_decay_;  // exp(-dt/tau) per component
 };

@@ -1,0 +1,70 @@
+#pragma once
+#include <array>
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "neurotwin/simulator/hay_membrane.hpp"
+
+namespace neurotwin {
+namespace hay_tables {
+struct GateRow;   // 16 gate values of a site-lane (hay_table_kernel.hpp)
+struct TableRow;  // the table row of 16 gates at one voltage
+}  // namespace hay_tables
+struct HayGateSweep;  // what the gate kernel reads and writes (hay_table_kernel.hpp)
+
+// The Hay L5PC membrane of HayMembrane (spec §5, §6, §11.2) for the default
+// integration mode: every gate's steady state and cnexp factor
+// 1 - exp(-dt/tau) read from single-precision tables over v (-150 ... +100 mV,
+// every 0.02 mV, linear interpolation; built for the step dt on first use),
+// gate states in single precision, calcium, SK_E2 and the currents in double.
+// A site-lane's gates (0 ... 15, the axon's K_Tst h in a second block) are one
+// 16-float row: one table row and one state row per update, which the kernel
+// processes as whole vectors. The kernel is built for SSE2, AVX2 and AVX-512
+// (elementwise IEEE arithmetic without FMA contraction: the three give the same
+// numbers) and the fastest the processor runs is used, unless NEUROTWIN_SIMD
+// names one (generic, avx2, avx512). Each lane's numbers equal a one-lane run's.
+class TabulatedHayMembrane final : public Mechanism {
+ public:
+  TabulatedHayMembrane(std::vector<HayMembrane::Site> sites, double celsius, std::size_t lanes = 1);
+  ~TabulatedHayMembrane() override;
+
+  void initialize(const double* v_mV) override;
+  void add_currents(const MembraneArrays& m) const override;
+  void correct_ion_currents(const double* delta_mV) override;
+  void advance(const double* v_mV, double dt_ms) override;
+
+  double cai_mM(std::size_t site, std::size_t lane = 0) const { return cai_.at(site * lanes_ + lane); }
+  std::size_t size() const { return sites_.size(); }
+  // The kernel in use: "generic", "avx2" or "avx512".
+  const std::string& instruction_set() const { return isa_; }
+
+ private:
+  std::vector<HayMembrane::Site> sites_;
+  std::size_t lanes_;
+  std::string isa_;
+  std::vector<int> nodes_;                  // per site
+  std::vector<char> axonal_;                // per site: axon-only channels (their gates in the second row)
+  std::vector<char> ih_only_;               // per site: no channel but Ih (ica stays 0)
+  std::vector<std::uint32_t> high_row_;     // per site: index of its first second-row lane, or ~0
+  std::vector<hay_tables::GateRow> gates_;              // [site * lanes + lane]: gates 0-15
+  std::vector<hay_tables::GateRow> high_gates_;         // [high_row_ + lane]: gates 16-31 of the axonal sites
+  std::vector<double> sk_z_, cai_;          // [site * lanes + lane]
+  mutable std::vector<double> ica_, dica_dv_;  // ica (mA/cm²) at v_n and its conductance g_Ca (S/cm²)
+  const double* ica_delta_mV_ = nullptr;    // Crank-Nicolson: the solve's delta until advance
+  double nernst_factor_mV_;                 // 1000 R T / (2 F)
+
+  double table_dt_ms_ = -1;
+  std::vector<hay_tables::TableRow> table_, high_table_;
+  std::vector<double> sk_table_;            // SK_E2's z_inf over the bits of cai
+  std::size_t sk_table_first_ = 0;
+  double sk_table_factor_ = 0;              // 1 - exp(-dt / 1 ms)
+  std::vector<double> pool_factor_, pool_drive_;  // per site: 1 - exp(-dt/decay); decay * influx * gamma
+  void (*kernel_)(const HayGateSweep&) = nullptr;
+
+  void build_tables(double dt_ms);
+  double sk_z_inf(double cai_mM) const;
+};
+
+}  // namespace neurotwin

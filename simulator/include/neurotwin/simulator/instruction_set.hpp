@@ -1,0 +1,13 @@
+#pragma once
+#include <string>
+
+namespace neurotwin {
+
+// The instruction set the simulator's vector kernels use: "avx512" (AVX-512 F
+// and DQ), "avx2" or "generic" (SSE2), the best this processor runs, or the
+// one the environment variable NEUROTWIN_SIMD names (for tests and
+// comparisons). Throws InputError for a name that is not one of the three or
+// that the processor does not run.
+std::string kernel_instruction_set();
+
+}  // namespace neurotwin

@@ -1,0 +1,259 @@
+#include "neurotwin/simulator/hay_membrane_tabulated.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "hay_table_kernel.hpp"
+#include "neurotwin/simulator/instruction_set.hpp"
+
+namespace neurotwin {
+
+using hay_tables::GateRow;
+using hay_tables::kRowGates;
+using hay_tables::TableRow;
+
+namespace {
+
+// ln x for x > 0 from the bits of the double x = m 2^e (m in [0.5, 1)) and
+// a table of ln m (4096 intervals, linear interpolation; error < 1e-8): the
+// logarithm of eca. Falls back to std::log for zero, subnormal, infinite or
+// NaN x.
+struct LnTable {
+  std::array<double, 4097> ln_m;
+  LnTable() {
+    for (std::size_t k = 0; k < ln_m.size(); ++k) ln_m[k] = std::log(0.5 + 0.5 * static_cast<double>(k) / 4096.0);
+  }
+};
+const LnTable kLnTable;
+
+double table_ln(double x) {
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &x, sizeof bits);
+  const auto biased_exponent = static_cast<int>((bits >> 52) & 0x7ff);
+  if (biased_exponent == 0 || biased_exponent == 0x7ff || (bits >> 63)) return std::log(x);
+  const int exponent = biased_exponent - 1022;                      // x = m 2^exponent
+  const auto k = static_cast<std::size_t>((bits >> 40) & 0xfff);    // top 12 mantissa bits
+  const double w = static_cast<double>(bits & ((std::uint64_t{1} << 40) - 1)) * 0x1.0p-40;  // the rest
+  return kLnTable.ln_m[k] + w * (kLnTable.ln_m[k + 1] - kLnTable.ln_m[k]) +
+         static_cast<double>(exponent) * 0.69314718055994530942;
+}
+
+// SK_E2's z_inf over cai, indexed by the bits of the double cai: 1024 points
+// per octave from 2^-24 mM (below SK_E2's 1e-7 guard) to kSkCaiHigh_mM.
+constexpr double kSkCaiHigh_mM = 16.0;
+constexpr int kSkWeightBits = 42;  // mantissa bits below the table index
+
+hay_tables::Kernel kernel_for(const std::string& isa) {
+  if (isa == "avx512") return hay_tables::avx512_kernel();
+  if (isa == "avx2") return hay_tables::avx2_kernel();
+  return hay_tables::generic_kernel();
+}
+
+}  // namespace
+
+TabulatedHayMembrane::~TabulatedHayMembrane() = default;
+
+TabulatedHayMembrane::TabulatedHayMembrane(std::vector<HayMembrane::Site> sites, double celsius, std::size_t lanes)
+    : sites_(std::move(sites)), lanes_(lanes), isa_(kernel_instruction_set()),
+      gates_(sites_.size() * lanes), sk_z_(sites_.size() * lanes, 0.0),
+      cai_(sites_.size() * lanes, HayMembrane::kCaiInit_mM), ica_(sites_.size() * lanes, 0.0),
+      dica_dv_(sites_.size() * lanes, 0.0),
+      nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)),
+      kernel_(kernel_for(isa_)) {
+  static_assert(kHayGateCount <= 2 * kRowGates, "the Hay gates fit two rows");
+  for (const HayMembrane::Site& site : sites_) {
+    bool axonal = false;
+    for (const HayChannel& c : hay_channels()) axonal = axonal || (c.m >= kNataM && site.g.*c.gbar > 0);
+    bool other_than_ih = site.g.sk_e2 != 0;
+    for (const HayChannel& c : hay_channels()) other_than_ih = other_than_ih || (c.m != kIhM && site.g.*c.gbar != 0);
+    nodes_.push_back(site.node);
+    axonal_.push_back(axonal);
+    ih_only_.push_back(!other_than_ih);
+    // Only sites with a gate beyond the first row (K_Tst h) update a second row.
+    const bool high = site.g.k_tst > 0;
+    high_row_.push_back(high ? static_cast<std::uint32_t>(high_gates_.size()) : hay_tables::kNoHighRow);
+    if (high) high_gates_.resize(high_gates_.size() + lanes);
+  }
+}
+
+void TabulatedHayMembrane::build_tables(double dt) {
+  const auto rows =
+      static_cast<std::size_t>(std::llround((hay_tables::kHigh_mV - hay_tables::kLow_mV) / hay_tables::kStep_mV)) + 1;
+  // Steady states and cnexp factors of every gate at every table voltage (double), then the float rows.
+  std::vector<std::array<double, 2 * kRowGates>> inf(rows), factor(rows);
+  for (std::size_t k = 0; k < rows; ++k) {
+    const double v = hay_tables::kLow_mV + static_cast<double>(k) * hay_tables::kStep_mV;
+    inf[k].fill(0.0);
+    factor[k].fill(0.0);  // gates of no channel (row padding) stay where they are
+    for (const HayChannel& c : hay_channels()) {
+      const hay::Gates r = c.kinetics(v);
+      inf[k][c.m] = r.m_inf;
+      factor[k][c.m] = 1.0 - std::exp(-dt / r.m_tau_ms);
+      if (c.h != kHayGateCount) {
+        inf[k][c.h] = r.h_inf;
+        factor[k][c.h] = 1.0 - std::exp(-dt / r.h_tau_ms);
+      }
+    }
+  }
+  table_.assign(rows, TableRow{});
+  high_table_.assign(rows, TableRow{});
+  for (std::size_t k = 0; k < rows; ++k) {
+    const std::size_t next = std::min(k + 1, rows - 1);
+    for (std::size_t j = 0; j < 2 * kRowGates; ++j) {
+      TableRow& row = j < kRowGates ? table_[k] : high_table_[k];
+      const std::size_t at = j % kRowGates;
+      row.inf[at] = static_cast<float>(inf[k][j]);
+      row.inf_rise[at] = static_cast<float>(inf[next][j] - inf[k][j]);
+      row.factor[at] = static_cast<float>(factor[k][j]);
+      row.factor_rise[at] = static_cast<float>(factor[next][j] - factor[k][j]);
+    }
+  }
+  const double low = 0x1.0p-24;
+  std::uint64_t low_bits = 0, high_bits = 0;
+  std::memcpy(&low_bits, &low, sizeof low_bits);
+  std::memcpy(&high_bits, &kSkCaiHigh_mM, sizeof high_bits);
+  sk_table_first_ = static_cast<std::size_t>(low_bits >> kSkWeightBits);
+  const std::size_t sk_size = static_cast<std::size_t>(high_bits >> kSkWeightBits) - sk_table_first_ + 1;
+  sk_table_.resize(sk_size);
+  for (std::size_t k = 0; k < sk_size; ++k) {
+    const std::uint64_t point_bits = static_cast<std::uint64_t>(sk_table_first_ + k) << kSkWeightBits;
+    double point = 0;
+    std::memcpy(&point, &point_bits, sizeof point);
+    sk_table_[k] = hay::sk_e2_z_inf(point);
+  }
+  sk_table_factor_ = 1.0 - std::exp(-dt / 1.0);  // tau_z = 1 ms (§6.7)
+  pool_factor_.resize(sites_.size());
+  pool_drive_.resize(sites_.size());
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    const hay::CalciumPool& p = sites_[i].g.pool;
+    pool_factor_[i] = 1.0 - std::exp(-dt / p.decay_ms);
+    pool_drive_[i] = p.decay_ms * p.influx_per_mA_per_cm2() * p.gamma;
+  }
+  table_dt_ms_ = dt;
+}
+
+double TabulatedHayMembrane::sk_z_inf(double cai) const {
+  // SK_E2's own guard below 1e-7 mM, and cai outside the table: the function.
+  if (!(cai >= 1e-7 && cai < kSkCaiHigh_mM)) return hay::sk_e2_z_inf(cai);
+  std::uint64_t bits = 0;
+  std::memcpy(&bits, &cai, sizeof bits);
+  const std::size_t k = static_cast<std::size_t>(bits >> kSkWeightBits) - sk_table_first_;
+  const double w = static_cast<double>(bits & ((std::uint64_t{1} << kSkWeightBits) - 1)) * 0x1.0p-42;
+  return sk_table_[k] + w * (sk_table_[k + 1] - sk_table_[k]);
+}
+
+void TabulatedHayMembrane::initialize(const double* v_mV) {
+  // finitialize (§11.4): cai = 5e-5 mM, gates at the steady state of v_init
+  // from the rate functions, SK_E2 at that cai.
+  for (std::size_t i = 0; i < sites_.size(); ++i)
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const std::size_t x = i * lanes_ + l;
+      const double v = v_mV[static_cast<std::size_t>(sites_[i].node) * lanes_ + l];
+      gates_[x] = GateRow{};
+      if (high_row_[i] != hay_tables::kNoHighRow) high_gates_[high_row_[i] + l] = GateRow{};
+      auto set = [&](HayGate j, double value) {
+        float& gate = j < kRowGates ? gates_[x].x[j] : high_gates_[high_row_[i] + l].x[j - kRowGates];
+        gate = static_cast<float>(value);
+      };
+      for (const HayChannel& c : hay_channels()) {
+        if (!(sites_[i].g.*c.gbar > 0)) continue;
+        const hay::Gates r = c.kinetics(v);
+        set(c.m, r.m_inf);
+        if (c.h != kHayGateCount) set(c.h, r.h_inf);
+      }
+      cai_[x] = HayMembrane::kCaiInit_mM;
+      sk_z_[x] = sites_[i].g.sk_e2 > 0 ? hay::sk_e2_z_inf(cai_[x]) : 0.0;
+      ica_[x] = 0.0;
+    }
+}
+
+void TabulatedHayMembrane::add_currents(const MembraneArrays& m) const {
+  float axon_gates[2 * kRowGates];
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    const HayDensities& g = sites_[i].g;
+    if (ih_only_[i]) {  // the basal dendrites: Ih alone (the general sum below gives the same numbers)
+      const std::size_t first = static_cast<std::size_t>(sites_[i].node) * lanes_;
+      for (std::size_t l = 0; l < lanes_; ++l) {
+        const double g_h = g.ih * static_cast<double>(gates_[i * lanes_ + l].x[kIhM]);
+        m.rhs[first + l] -= g_h * (m.v_mV[first + l] - g.eh_mV);
+        m.diag[first + l] += g_h;
+      }
+      continue;
+    }
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const std::size_t x = i * lanes_ + l, at = static_cast<std::size_t>(sites_[i].node) * lanes_ + l;
+      const float* gates = gates_[x].x;
+      if (axonal_[i]) {  // both rows side by side
+        std::copy(gates, gates + kRowGates, axon_gates);
+        if (high_row_[i] != hay_tables::kNoHighRow) {
+          const float* high = high_gates_[high_row_[i] + l].x;
+          std::copy(high, high + kRowGates, axon_gates + kRowGates);
+        } else {
+          std::fill(axon_gates + kRowGates, axon_gates + 2 * kRowGates, 0.0f);
+        }
+        gates = axon_gates;
+      }
+      const double v = m.v_mV[at];
+      // i = g (v - E) per ion (§6); eca from cai_n with the table logarithm (§5.3).
+      const HayConductances c = hay_conductances(g, gates, sk_z_[x], axonal_[i]);
+      double current = c.na * (v - g.ena_mV) + c.k * (v - g.ek_mV) + c.h * (v - g.eh_mV);
+      double ica = 0.0;
+      if (c.ca > 0) {
+        ica = c.ca * (v - nernst_factor_mV_ * (HayMembrane::kLnCao - table_ln(cai_[x])));
+        current += ica;
+      }
+      ica_[x] = ica;
+      dica_dv_[x] = c.ca;
+      m.rhs[at] -= current;
+      m.diag[at] += c.na + c.k + c.ca + c.h;  // dI/dv of currents linear in v at fixed states
+    }
+  }
+}
+
+void TabulatedHayMembrane::correct_ion_currents(const double* delta_mV) {
+  // ica += g_Ca delta where the pool reads ica, in advance; the simulation
+  // leaves delta untouched until then.
+  ica_delta_mV_ = delta_mV;
+}
+
+void TabulatedHayMembrane::advance(const double* v_mV, double dt_ms) {
+  if (dt_ms != table_dt_ms_) build_tables(dt_ms);
+  // CaDynamics_E2 first (§11.2 step 9), its factor precomputed for dt; ica at
+  // v_n (Crank-Nicolson: at the midpoint, ica + g_Ca delta).
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    const hay::CalciumPool& pool = sites_[i].g.pool;
+    if (!sites_[i].g.calcium_pool) continue;
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const std::size_t x = i * lanes_ + l;
+      double ica = ica_[x];
+      if (ica_delta_mV_) ica += dica_dv_[x] * ica_delta_mV_[static_cast<std::size_t>(sites_[i].node) * lanes_ + l];
+      const double cai_inf = pool.min_cai_mM - pool_drive_[i] * ica;
+      cai_[x] += pool_factor_[i] * (cai_inf - cai_[x]);
+    }
+  }
+  // The gates at v_{n+1}, x_inf and the cnexp factor read from the tables.
+  HayGateSweep sweep;
+  sweep.sites = sites_.size();
+  sweep.lanes = lanes_;
+  sweep.nodes = nodes_.data();
+  sweep.high_row = high_row_.data();
+  sweep.v_mV = v_mV;
+  sweep.table = table_.data();
+  sweep.high_table = high_table_.data();
+  sweep.table_rows = table_.size();
+  sweep.gates = gates_.data();
+  sweep.high_gates = high_gates_.data();
+  kernel_(sweep);
+  // SK_E2 with the new cai.
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    if (!(sites_[i].g.sk_e2 > 0)) continue;
+    for (std::size_t l = 0; l < lanes_; ++l) {
+      const std::size_t x = i * lanes_ + l;
+      sk_z_[x] += sk_table_factor_ * (sk_z_inf(cai_[x]) - sk_z_[x]);
+    }
+  }
+  ica_delta_mV_ = nullptr;
+}
+
+}  // namespace neurotwin

@@ -1,0 +1,126 @@
+// SynapseArray's tabulated-mode step (see synapse_kernel.hpp): for every
+// synapse and lane I = g (v - e) with g = g_plain + g_mg B(v), B read from
+// the Mg table by linear interpolation, dI/dv = g + g_mg B'(v) (v - e) with
+// the interpolant's slope, then A *= exp(-dt/tau_rise), B *= exp(-dt/tau_decay).
+// The lanes of a synapse go through as vectors of NEUROTWIN_VECTOR_BYTES,
+// the rest one by one with the same operations (elementwise IEEE arithmetic,
+// no FMA contraction: the same numbers for any lane count and instruction
+// set). Where g_mg is 0 the block term adds exactly 0.
+#include <cstdint>
+#include <cstring>
+
+#include "synapse_kernel.hpp"
+
+#define NEUROTWIN_CONCAT2(a, b) a##b
+#define NEUROTWIN_CONCAT(a, b) NEUROTWIN_CONCAT2(a, b)
+
+namespace neurotwin::synapse_kernels {
+namespace {
+
+constexpr std::size_t kWidth = NEUROTWIN_VECTOR_BYTES / sizeof(double);
+typedef double Doubles __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
+typedef std::int64_t Longs __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
+
+// The same operations on a vector of lanes or on one lane.
+inline Doubles load(const double* p, Doubles) {
+  Doubles v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+inline double load(const double* p, double) { return *p; }
+inline void store(double* p, const Doubles& v) { std::memcpy(p, &v, sizeof v); }
+inline void store(double* p, double v) { *p = v; }
+inline Doubles clamp(Doubles x, double low, double high) {
+  x = x < low ? Doubles{} + low : x;
+  return x > high ? Doubles{} + high : x;
+}
+inline double clamp(double x, double low, double high) {
+  x = x < low ? low : x;
+  return x > high ? high : x;
+}
+// Table index (truncated position, at most last) and value at and after it.
+struct Entries {
+  Doubles index, at, next;
+};
+inline Entries lookup(const Doubles& position, const double* table, std::int64_t last) {
+  Longs k = __builtin_convertvector(position, Longs);
+  k = k < last ? k : Longs{} + last;
+  Entries e;
+  e.index = __builtin_convertvector(k, Doubles);
+  for (std::size_t i = 0; i < kWidth; ++i) {
+    e.at[i] = table[k[i]];
+    e.next[i] = table[k[i] + 1];
+  }
+  return e;
+}
+struct Entry {
+  double index, at, next;
+};
+inline Entry lookup(double position, const double* table, std::int64_t last) {
+  std::int64_t k = static_cast<std::int64_t>(position);
+  k = k < last ? k : last;
+  return {static_cast<double>(k), table[k], table[k + 1]};
+}
+
+constexpr std::size_t kRuntime = ~std::size_t{0};
+
+// Lanes x ... x + |V| - 1 of synapse i (nodes at `at`); the component counts
+// known at compile time for the common kinds (AMPA, GABA_A: 1 + 0; AMPA+NMDA: 1 + 1).
+template <class V, std::size_t kPlain, std::size_t kBlocked>
+inline void synapse_lanes(const SynapseSweep& s, std::size_t x, std::size_t at, double scale) {
+  const std::size_t plain = kPlain == kRuntime ? s.plain : kPlain, blocked = kBlocked == kRuntime ? s.blocked : kBlocked;
+  const V v = load(s.v_mV + at, V{});
+  V g_plain = V{} + 0.0, g_mg = V{} + 0.0;
+  for (std::size_t c = 0; c < plain; ++c) {
+    const SynapseComponentArrays& k = s.plain_components[c];
+    g_plain = g_plain + k.gmax_uS * (load(k.b + x, V{}) - load(k.a + x, V{}));
+  }
+  for (std::size_t c = 0; c < blocked; ++c) {
+    const SynapseComponentArrays& k = s.blocked_components[c];
+    g_mg = g_mg + k.gmax_uS * (load(k.b + x, V{}) - load(k.a + x, V{}));
+  }
+  V g = g_plain, slope = g_plain;
+  if (blocked) {
+    // The table's interpolant and its slope on the interval of v.
+    const V position = (clamp(v, s.mg_low_mV, s.mg_high_mV) - s.mg_low_mV) * s.mg_points_per_mV;
+    const auto e = lookup(position, s.mg_table, static_cast<std::int64_t>(s.mg_rows) - 2);
+    const V rise = e.next - e.at;
+    g = g + g_mg * (e.at + (position - e.index) * rise);
+    slope = g + g_mg * rise * s.mg_points_per_mV * (v - s.e_mV);
+  } else if (s.numeric_slope) {
+    slope = (g * (v + 0.001 - s.e_mV) - g * (v - s.e_mV)) / 0.001;
+  }
+  store(s.rhs + at, load(s.rhs + at, V{}) - g * (v - s.e_mV) * scale);
+  store(s.diag + at, load(s.diag + at, V{}) + slope * scale);
+  // The states over dt.
+  auto decay = [x](const SynapseComponentArrays& k) {
+    store(k.a + x, load(k.a + x, V{}) * k.rise_decay);
+    store(k.b + x, load(k.b + x, V{}) * k.fall_decay);
+  };
+  for (std::size_t c = 0; c < plain; ++c) decay(s.plain_components[c]);
+  for (std::size_t c = 0; c < blocked; ++c) decay(s.blocked_components[c]);
+}
+
+template <std::size_t kPlain, std::size_t kBlocked>
+void sweep_kind(const SynapseSweep& shared) {
+  const SynapseSweep s = shared;  // a local copy: the stores below cannot change its pointers
+  const std::size_t vector_lanes = s.lanes / kWidth * kWidth;
+  for (std::size_t i = 0; i < s.synapses; ++i) {
+    const std::size_t first = i * s.lanes, node = static_cast<std::size_t>(s.nodes[i]) * s.lanes;
+    std::size_t l = 0;
+    for (; l < vector_lanes; l += kWidth) synapse_lanes<Doubles, kPlain, kBlocked>(s, first + l, node + l, s.scale[i]);
+    for (; l < s.lanes; ++l) synapse_lanes<double, kPlain, kBlocked>(s, first + l, node + l, s.scale[i]);
+  }
+}
+
+void sweep(const SynapseSweep& s) {
+  if (s.plain == 1 && s.blocked == 0) return sweep_kind<1, 0>(s);
+  if (s.plain == 1 && s.blocked == 1) return sweep_kind<1, 1>(s);
+  sweep_kind<kRuntime, kRuntime>(s);
+}
+
+}  // namespace
+
+Kernel NEUROTWIN_CONCAT(NEUROTWIN_KERNEL_ISA, _kernel)() { return sweep; }
+
+}  // namespace neurotwin::synapse_kernels
