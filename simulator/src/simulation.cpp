@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <cmath>
 
+#include "cable_kernel.hpp"
 #include "neurotwin/simulator/input_error.hpp"
+#include "neurotwin/simulator/instruction_set.hpp"
 
 namespace neurotwin {
 namespace {
@@ -20,6 +22,9 @@ std::vector<int> node_parents(const CellModel& cell) {
 
 Simulation::Simulation(const CellModel& cell, double dt_ms, std::size_t lanes)
     : cell_(cell), dt_ms_(dt_ms), solver_(node_parents(cell)), lane_(lanes) {
+  const cable_kernels::Kernels kernels = cable_kernels::for_instruction_set(kernel_instruction_set().c_str());
+  assemble_ = kernels.assemble;
+  update_ = kernels.update;
   if (!(dt_ms > 0) || !std::isfinite(dt_ms)) throw InputError("simulation: dt_ms must be positive");
   if (lanes < 1) throw InputError("simulation: at least one lane");
   const std::size_t n = cell.geometry.nodes.size();
@@ -159,26 +164,24 @@ void Simulation::step() {
       const auto node = static_cast<std::size_t>(c.node);
       for (std::size_t l = 0; l < L; ++l) rhs_[node * L + l] += c.amplitude_nA * 100.0 / cell_.node_area_um2[node];
     }
-  // 4. Capacitance.
-  for (std::size_t i = 0; i < n; ++i)
-    for (std::size_t l = 0; l < L; ++l) d_[i * L + l] += capacitance_[i];
-  // 5. Axial coupling.
-  const auto& nodes = cell_.geometry.nodes;
-  for (std::size_t i = 1; i < n; ++i) {
-    const std::size_t c = i * L, p = static_cast<std::size_t>(nodes[i].parent) * L;
-    for (std::size_t l = 0; l < L; ++l) {
-      const double dv = v_[p + l] - v_[c + l];
-      rhs_[c + l] -= b_[i] * dv;
-      rhs_[p + l] += a_[i] * dv;
-      d_[c + l] -= b_[i];
-      d_[p + l] -= a_[i];
-    }
-  }
+  // 4-5. Capacitance and axial coupling (the lanes of a node as vectors).
+  CableSweep cable;
+  cable.nodes = n;
+  cable.lanes = L;
+  cable.parent = solver_.parents().data();
+  cable.a = a_.data();
+  cable.b = b_.data();
+  cable.capacitance = capacitance_.data();
+  cable.v_mV = v_.data();
+  cable.rhs = rhs_.data();
+  cable.d = d_.data();
+  cable.update_factor = update_factor_;
+  assemble_(cable);
   // 6-7. Solve for the voltage change and update.
   solver_.solve(d_.data(), rhs_.data(), a_.data(), b_.data(), L);
   if (scheme_ == VoltageScheme::crank_nicolson)
     for (auto& m : mechanisms_) m->correct_ion_currents(rhs_.data());
-  for (std::size_t k = 0; k < n * L; ++k) v_[k] += update_factor_ * rhs_[k];
+  update_(cable);
   ++step_count_;
   // 9. States with v_{n+1}.
   for (auto& m : mechanisms_) m->advance(v_.data(), dt_ms_);

@@ -4,6 +4,8 @@
 
 namespace neurotwin {
 
+struct CableSweep;  // cable_kernel.hpp
+
 // Direct solver for the tree-structured linear system of the cable equation
 // (Hines 1984; spec §11.5). Node i's parent p(i) < i. The matrix has diagonal
 // d, entry b_i at (row i, column p) and a_i at (row p, column i). O(n).
@@ -14,11 +16,13 @@ class HinesSolver {
   // Solves in place: on return rhs holds the solution; d is overwritten.
   // With lanes > 1, d and rhs hold `lanes` independent systems with the same
   // a and b, node k of lane l at [k * lanes + l] (each lane's arithmetic is
-  // that of a one-lane solve).
+  // that of a one-lane solve); a node's lanes are solved as vectors.
   void solve(double* d, double* rhs, const double* a, const double* b, std::size_t lanes = 1) const;
+  const std::vector<int>& parents() const { return parent_; }
 
  private:
   std::vector<int> parent_;
+  void (*solve_)(const CableSweep&) = nullptr;  // the instruction set's kernel
 };
 
 }  // namespace neurotwin

@@ -83,6 +83,8 @@ class Simulation {
   const CellModel& cell_;
   double dt_ms_;
   HinesSolver solver_;
+  void (*assemble_)(const CableSweep&) = nullptr;  // steps 4-5 (cable_kernel.hpp)
+  void (*update_)(const CableSweep&) = nullptr;    // step 7
   std::vector<double> a_, b_;        // constant off-diagonals (spec §11.2 step 5), per node
   std::vector<double> capacitance_;  // 1e-3 cm / dt per node (/ (dt/2) with Crank-Nicolson)
   VoltageScheme scheme_ = VoltageScheme::backward_euler;
