@@ -411,10 +411,11 @@ TEST_CASE("simulate --inputs replays a NEURON reference file on the Hay L5PC", "
 TEST_CASE("simulate --inputs re-simulates one simulation of a dataset") {
   TempDir dir("replay-dataset");
   const std::string sets = " --set simulation.duration_ms=700 --set dataset.train_simulations=3 --set dataset.valid_simulations=1"
-                           " --set dataset.test_simulations=1 --set training.ignore_first_ms=100 --set training.window_ms=100";
+                           " --set dataset.test_simulations=1 --set training.ignore_first_ms=100 --set training.window_ms=100"
+                           " --set simulation.store_dendritic_voltages=true";
   REQUIRE(run_command(nt("simulate -o " + dir.file("out") + sets)).status == 0);
   const auto r = run_command(nt("simulate -o " + dir.file("out") + sets + " --inputs " + dir.file("out/data/train.h5") +
-                                " --simulation 2 --replay-output " + dir.file("sim2.h5")));
+                                " --simulation 2 --record segments --replay-output " + dir.file("sim2.h5")));
   INFO(r.output);
   REQUIRE(r.status == 0);
   CHECK_THAT(r.output, Catch::Contains("simulation 2 of a neurotwin dataset"));
@@ -425,11 +426,21 @@ TEST_CASE("simulate --inputs re-simulates one simulation of a dataset") {
       dir.file("sim2.h5") + "'); p = d['output_spikes/index_pointer'][:]; "
       "a = d['output_spikes/timestamps'][p[2]:p[3]]; b = r['spike_times_8perms_ms'][:]; "
       "assert np.array_equal(a, b), (a, b); "
-      "k = int(round(1 / r.attrs['sample_dt_ms'])); assert np.allclose(d['soma_v_mV'][2], r['soma_v_mV'][::k][:700], atol=1e-4); print('same', len(a))\"");
+      "k = int(round(1 / r.attrs['sample_dt_ms'])); assert np.allclose(d['soma_v_mV'][2], r['soma_v_mV'][::k][:700], atol=1e-4); "
+      // --record segments: every input segment at 1 sample/ms, as the dataset stored them (float16 there).
+      "s = r['dendritic_v_mV'][:]; t = d['dendritic_v_mV'][2].astype(np.float32); assert s.shape == t.shape == (t.shape[0], 700), (s.shape, t.shape); "
+      "assert np.abs(s - t).max() < 0.04, np.abs(s - t).max(); assert np.ptp(s) > 20; print('same', len(a), s.shape)\"");
   INFO(cmp.output);
   CHECK(cmp.status == 0);
   const auto bad = run_command(nt("simulate -o " + dir.file("out") + sets + " --inputs " + dir.file("out/data/train.h5") +
                                   " --simulation 7"));
   CHECK(bad.status == 2);
   CHECK_THAT(bad.output, Catch::Contains("out of range"));
+  const auto no_inputs = run_command(nt("simulate -o " + dir.file("out") + sets + " --record segments"));
+  CHECK(no_inputs.status == 2);
+  CHECK_THAT(no_inputs.output, Catch::Contains("--record segments") && Catch::Contains("--inputs"));
+  const auto unknown = run_command(nt("simulate -o " + dir.file("out") + sets + " --inputs " + dir.file("out/data/train.h5") +
+                                      " --record axon"));
+  CHECK(unknown.status != 0);
+  CHECK_THAT(unknown.output, Catch::Contains("--record"));
 }

@@ -153,6 +153,8 @@ TEST_CASE("built-in cell matches NEURON (Import3d, pas, hh, Exp2Syn)", "[neuron]
       RunOptions options;
       options.duration_ms = duration_ms;
       options.scheme = scheme;
+      for (int segment : cell.geometry.dendritic_segments())  // the input segments, in channel order
+        options.segment_nodes.push_back(cell.geometry.segments[static_cast<std::size_t>(segment)].node);
       const RunResult ours = run_cell(cell, events, options);
       H5::H5File theirs(cn ? run_neuron(2) : dir.file("neuron0.h5"), H5F_ACC_RDONLY);
       const auto theirs_v8 = read_vector(theirs, "soma_v_8perms_mV");
@@ -176,6 +178,26 @@ TEST_CASE("built-in cell matches NEURON (Import3d, pas, hh, Exp2Syn)", "[neuron]
       // Same sample of the 8/ms grid for every spike; measured RMSE ~2e-7 mV.
       for (std::size_t k = 0; k < theirs_spikes.size(); ++k) CHECK(std::abs(ours.spike_times_ms[k] - theirs_spikes[k]) < 0.06);
       CHECK(rmse <= 1e-3);
+      // Every input segment's voltage at 1 sample/ms (what `simulate --inputs --record segments` writes).
+      H5::DataSet dendrites = theirs.openDataSet("dendritic_v_mV");
+      hsize_t shape[2] = {0, 0};
+      dendrites.getSpace().getSimpleExtentDims(shape);
+      REQUIRE(shape[0] == options.segment_nodes.size());
+      REQUIRE(shape[1] * shape[0] == ours.segment_v_mV.size());
+      std::vector<float> theirs_dendrites(shape[0] * shape[1]);
+      dendrites.read(theirs_dendrites.data(), H5::PredType::NATIVE_FLOAT);
+      double worst = 0, dendrite_se = 0, spread = 0;
+      for (std::size_t k = 0; k < theirs_dendrites.size(); ++k) {
+        const double d = static_cast<double>(ours.segment_v_mV[k]) - static_cast<double>(theirs_dendrites[k]);
+        worst = std::max(worst, std::abs(d));
+        dendrite_se += d * d;
+        spread = std::max(spread, std::abs(static_cast<double>(theirs_dendrites[k]) - static_cast<double>(theirs_dendrites[0])));
+      }
+      WARN("NEURON cross-check, " << shape[0] << " input segments x " << shape[1] << " ms: RMSE "
+                                  << std::sqrt(dendrite_se / static_cast<double>(theirs_dendrites.size())) << " mV, worst "
+                                  << worst << " mV");
+      CHECK(spread > 20.0);  // the dendrites are driven (spikes backpropagate)
+      CHECK(worst <= 1e-3);
     }
   }
 }

@@ -70,7 +70,8 @@ class MpiWorld;
 int run_simulate(Context& ctx, const MpiWorld& world, const std::string& shard = "");
 // simulate --inputs FILE: replays recorded inputs (a reference-layout file or
 // one simulation of a dataset); writes voltages at every step and spikes.
-int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulation, const std::string& output);
+int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulation, const std::string& output,
+               bool record_segments);
 // Under mpirun: data-parallel over the ranks (rank 0 writes and reports).
 int run_train(Context& ctx, const MpiWorld& world);
 // Scores a trained model on the test split, or on NEURON reference-layout

@@ -65,6 +65,11 @@ int main(int argc, char** argv) {
                        "with --simulation K) and write soma and dendrite voltage at every step and the output spikes");
   simulate->add_option("--simulation", replay_simulation, "with --inputs on a dataset file: which simulation (row, default 0)");
   simulate->add_option("--replay-output", replay_output, "with --inputs: output HDF5 file (default <output_dir>/<inputs>-replay.h5)");
+  std::string replay_record;
+  simulate->add_option("--record", replay_record,
+                       "with --inputs: also record `segments`, every input segment's voltage at 1 sample/ms (t = 0, 1, ... ms) "
+                       "as dendritic_v_mV [segments, ms], the input channels' segment order")
+      ->check(CLI::IsMember({"segments"}));
   auto* train = app.add_subcommand(
       "train",
       "train the TCN of the `model` section on the training files (streamed windows; stage table, early stopping,\n"
@@ -213,8 +218,9 @@ int main(int argc, char** argv) {
     neurotwin::cli::Context ctx = neurotwin::cli::make_context(common);
     if (simulate->parsed() && !replay_inputs.empty()) {
       if (world->active() || !shard.empty()) throw neurotwin::InputError("--inputs replays one simulation: no --shard, no mpirun");
-      return neurotwin::cli::run_replay(ctx, replay_inputs, replay_simulation, replay_output);
+      return neurotwin::cli::run_replay(ctx, replay_inputs, replay_simulation, replay_output, replay_record == "segments");
     }
+    if (!replay_record.empty()) throw neurotwin::InputError("--record " + replay_record + " records a replay: it needs --inputs");
     if (simulate->parsed()) return neurotwin::cli::run_simulate(ctx, *world, shard);
     if (train->parsed()) return neurotwin::cli::run_train(ctx, *world);
     if (evaluate->parsed()) return neurotwin::cli::run_evaluate(ctx, model_path, reference_files);

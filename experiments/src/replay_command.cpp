@@ -64,7 +64,8 @@ RecordedInputs read_inputs(const std::string& path, std::size_t simulation, std:
 
 }  // namespace
 
-int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulation, const std::string& output_in) {
+int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulation, const std::string& output_in,
+               bool record_segments) {
   const ExperimentConfig& c = ctx.config;
   const BuiltCell built = build_cell(c);
   const CellModel& cell = built.cell;
@@ -88,12 +89,21 @@ int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulat
   if (dendrite >= 0) v_dendrite.push_back(sim.voltage_mV(dendrite));
   TraceRecorder soma8(soma, 0.125, static_cast<std::size_t>(std::llround(duration * 8)));
   soma8.sample(sim);
+  // --record segments: every input segment (the input channels' order) at 1 sample/ms.
+  std::vector<int> segment_nodes;
+  if (record_segments)
+    for (int segment : cell.geometry.dendritic_segments())
+      segment_nodes.push_back(cell.geometry.segments[static_cast<std::size_t>(segment)].node);
+  const auto segment_samples = static_cast<std::size_t>(std::llround(duration));
+  MultiTraceRecorder segments(segment_nodes, 1.0, segment_samples);
+  if (record_segments) segments.sample(sim);
   const auto start = std::chrono::steady_clock::now();
   for (std::size_t k = 0; k < steps; ++k) {
     sim.step();
     v_soma.push_back(sim.voltage_mV(soma));
     if (dendrite >= 0) v_dendrite.push_back(sim.voltage_mV(dendrite));
     soma8.sample(sim);
+    if (record_segments) segments.sample(sim);
   }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   // Output spikes: local maxima above -25 mV of the solver's own trace, and of the 8/ms trace (spec §10.3).
@@ -105,6 +115,12 @@ int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulat
   if (dendrite >= 0) {
     file.float32.emplace_back("nexus_v_mV", std::vector<float>(v_dendrite.begin(), v_dendrite.end()));
     file.dataset_text_attributes.push_back({"nexus_v_mV", {"location", built.record_dendrite}});
+  }
+  if (record_segments) {
+    file.float32_matrices.push_back({"dendritic_v_mV", segment_nodes.size(), segment_samples, segments.take()});
+    file.dataset_text_attributes.push_back(
+        {"dendritic_v_mV", {"rows", "input segments in the order of the input channels (basal, then apical)"}});
+    file.dataset_text_attributes.push_back({"dendritic_v_mV", {"columns", "t = 0, 1, ... ms"}});
   }
   file.float64.emplace_back("spike_times_ms", spikes);
   file.float64.emplace_back("spike_times_8perms_ms", spikes8);

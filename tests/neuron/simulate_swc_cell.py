@@ -9,6 +9,7 @@ runs NEURON's default fixed step, and writes what NEURON computed to HDF5:
 
   t_ms, soma_v_mV            every solver step
   spike_times_ms             local maxima > -25 mV of the 8 samples/ms trace
+  dendritic_v_mV             every input segment (basal, then apical) at 1 sample/ms
   segments/{section,x,area_um2,ri_MOhm,diam_um}  NEURON's own segment table
   iclamp threshold search    when the case asks for it (threshold_nA)
 
@@ -124,6 +125,8 @@ def main():
     h.steps_per_ms = 1.0 / case["dt_ms"]
     t_vec = h.Vector().record(h._ref_t)
     v_vec = h.Vector().record(soma(0.5)._ref_v)
+    # Every input segment's voltage at 1 sample/ms (t = 0, 1, ...), the order of the input channels.
+    dend_vecs = [h.Vector().record(seg._ref_v, 1.0) for seg in dend]
     h.finitialize(case["v_init_mV"])
     h.continuerun(case["duration_ms"])
     t = np.array(t_vec)
@@ -137,6 +140,8 @@ def main():
         f["soma_v_mV"] = v
         f["soma_v_8perms_mV"] = v8
         f["spike_times_ms"] = k / 8.0
+        samples = int(round(case["duration_ms"]))
+        f["dendritic_v_mV"] = np.array([np.array(x)[:samples] for x in dend_vecs], dtype=np.float32)
         g = f.create_group("segments")
         names, xs, areas, ris, diams = [], [], [], [], []
         for sec in sections:
