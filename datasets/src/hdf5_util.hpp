@@ -34,7 +34,10 @@ template <typename T>
 void write_vector(H5::Group& group, const std::string& name, const std::vector<T>& data) {
   const hsize_t dims[1] = {data.size()};
   H5::DataSpace space(1, dims);
-  H5::DataSet ds = group.createDataSet(name, type_of<T>(), space);
+  H5::LinkCreatPropList links;
+  links.setCreateIntermediateGroup(true);  // "inputs/ex_segment" creates the group inputs
+  H5::DataSet ds = group.createDataSet(name, type_of<T>(), space, H5::DSetCreatPropList::DEFAULT,
+                                       H5::DSetAccPropList::DEFAULT, links);
   if (!data.empty()) ds.write(data.data(), type_of<T>());
 }
 void write_strings(H5::Group& group, const std::string& name, const std::vector<std::string>& data);
