@@ -14,13 +14,17 @@
 
 namespace neurotwin::cli {
 
+// Simulations a thread advances in lockstep by default: the fastest batch of the L5PC lockstep benchmark
+// (README "Lockstep simulations"); the results do not depend on it.
+inline constexpr int kDefaultLanes = 16;
+
 struct CommonOptions {
   std::string config_path;  // empty: embedded defaults
   std::vector<std::string> set;  // "key=value"
   std::string output_dir;   // overrides output_dir when not empty
   int threads = 0;          // 0: all cores (shared among the MPI processes on this machine)
   int processes_per_node = 1;
-  int lanes = 4;            // simulations per thread in lockstep (Simulation lanes)
+  int lanes = kDefaultLanes;  // simulations per thread in lockstep (Simulation lanes)
   std::string device = "auto";
   bool overwrite = false;
 };
@@ -28,7 +32,7 @@ struct CommonOptions {
 struct Context {
   ExperimentConfig config;
   int threads = 1;
-  int lanes = 4;
+  int lanes = kDefaultLanes;
   torch::Device device{torch::kCPU};
   bool overwrite = false;
 };

@@ -8,6 +8,7 @@
 #include <limits>
 #include <map>
 #include <set>
+#include <string>
 
 #include "neurotwin/report/png_figure.hpp"
 #include "neurotwin/surrogate/metrics.hpp"
@@ -130,6 +131,46 @@ std::pair<double, double> padded_range(const std::vector<double>& values, double
   return {lo - pad * span, hi + pad * span};
 }
 
+// A point's width label ("w32") at (fx, fy), fractions of the plot.
+struct WidthLabel {
+  double fx, fy;
+  std::string text;
+  int colour;
+};
+
+// Puts each label beside its point where it covers no other label and no point: the first free place of
+// right/left x above/below/level, then centred above/below, then further out (the first one if none is free).
+void place_width_labels(const std::vector<WidthLabel>& labels, double x0, double x1, double y0, double y1) {
+  constexpr double kWidth = 0.13, kHeight = 0.07, kGapX = 0.025, kMarker = 0.03;  // fractions of the plot ("w64")
+  struct Box {
+    double left, right, bottom, top;
+    bool overlaps(const Box& o) const { return left < o.right && o.left < right && bottom < o.top && o.bottom < top; }
+  };
+  std::vector<Box> taken;
+  for (const WidthLabel& l : labels) taken.push_back({l.fx - kMarker, l.fx + kMarker, l.fy - kMarker, l.fy + kMarker});
+  const double offsets[][2] = {{1, 0.3}, {1, -1.3}, {-1, 0.3}, {-1, -1.3}, {1, -0.5}, {-1, -0.5},
+                               {0.2, 0.9}, {0.2, -1.9}, {1, 1.2}, {1, -2.2}, {-1, 1.2}, {-1, -2.2}};
+  for (const WidthLabel& l : labels) {
+    Box chosen{};
+    bool free = false;
+    for (const auto& o : offsets) {
+      const double left = o[0] > 0 ? l.fx + o[0] * kGapX + (o[0] < 1 ? -0.5 * kWidth : 0.0) : l.fx - kGapX - kWidth;
+      const double bottom = l.fy + o[1] * kHeight;
+      const Box box{left, left + kWidth, bottom, bottom + kHeight};
+      const bool inside = box.left >= 0 && box.right <= 1 && box.bottom >= 0 && box.top <= 1;
+      const bool clear = std::none_of(taken.begin(), taken.end(), [&](const Box& b) { return b.overlaps(box); });
+      if (!free && inside && clear) {
+        chosen = box;
+        free = true;
+      }
+      if (&o == &offsets[0]) chosen = box;  // the fallback
+    }
+    taken.push_back(chosen);
+    plcol0(l.colour);
+    plptex(x0 + chosen.left * (x1 - x0), y0 + (chosen.bottom + 0.25 * kHeight) * (y1 - y0), 1, 0, 0.0, l.text.c_str());
+  }
+}
+
 // FCI ticks on the right edge of an AUC axis (FCI = log10(1000 (1 - AUC)) / 2: AUC = 1 - 10^(2 FCI) / 1000).
 void fci_axis(double auc_lo, double auc_hi) {
   plcol0(kBlack);
@@ -146,7 +187,7 @@ void fci_axis(double auc_lo, double auc_hi) {
     PLFLT xs[2] = {x1 - (x1 - x0) * 0.012, x1}, ys[2] = {auc, auc};
     plline(2, xs, ys);
   }
-  plmtex("r", 3.2, 0.5, 0.5, "FCI");
+  plmtex("r", 4.4, 0.5, 0.5, "FCI");  // beyond the widest tick label ("0.55")
 }
 
 struct Point {
@@ -203,6 +244,7 @@ std::vector<LegendEntry> complexity_panel(const SweepRecord& s, XOf x_of, YOf y_
   if (std::isfinite(glm_y)) line({x0, x1}, {glm_y, glm_y}, kGrey, 1.5, 2);
   std::size_t series = 0;
   std::vector<LegendEntry> entries;
+  std::vector<WidthLabel> labels;
   for (auto& [key, points] : by_depth) {
     std::sort(points.begin(), points.end(), [](const Point& a, const Point& b) { return a.x < b.x; });
     const int colour = key.second ? kGrey : PngFigure::series_colour(series++);
@@ -217,18 +259,13 @@ std::vector<LegendEntry> complexity_panel(const SweepRecord& s, XOf x_of, YOf y_
       PLFLT xx = p.x, yy = p.y, lo = p.lo, hi = p.hi;
       if (with_interval && hi > lo) plerry(1, &xx, &lo, &hi);
       plstring(1, &xx, &yy, key.second ? "■" : "●");
-      char label[32];
-      std::snprintf(label, sizeof label, "w%d", s.rows[p.row].width);
-      // Labels of alternate series above and below their points (neighbouring depths overlap less); near the
-      // right edge, to the left of the point.
-      const double dy = (y1 - y0) * (series % 2 == 1 ? 0.025 : -0.06);
-      const bool right_edge = xx > x1 - (x1 - x0) * 0.12;
-      plptex(xx + (x1 - x0) * (right_edge ? -0.035 : 0.035), yy + dy, 1, 0, right_edge ? 1.0 : 0.0, label);
+      labels.push_back({(p.x - x0) / (x1 - x0), (p.y - y0) / (y1 - y0), "w" + std::to_string(s.rows[p.row].width), colour});
     }
     char text[64];
     std::snprintf(text, sizeof text, key.second ? "plain TCN, depth %d" : "depth %d", key.first);
     entries.push_back({text, colour, key.second ? 3 : 1, 2.0, key.second ? "■" : "●"});
   }
+  place_width_labels(labels, x0, x1, y0, y1);
   if (s.chosen >= 0) {
     const SweepRow& c = s.rows[static_cast<std::size_t>(s.chosen)];
     PLFLT xx = std::log10(std::max(1.0, x_of(c))), yy = y_of(c);
