@@ -5,24 +5,13 @@
 #include <cstring>
 
 #include "cable_kernel.hpp"
-
-#define NEUROTWIN_CONCAT2(a, b) a##b
-#define NEUROTWIN_CONCAT(a, b) NEUROTWIN_CONCAT2(a, b)
+#include "kernel_vectors.hpp"
 
 namespace neurotwin::cable_kernels {
 namespace {
 
-constexpr std::size_t kWidth = NEUROTWIN_VECTOR_BYTES / sizeof(double);
-typedef double Doubles __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
+constexpr std::size_t kWidth = kDoubleWidth;
 
-inline Doubles load(const double* p, Doubles) {
-  Doubles v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline double load(const double* p, double) { return *p; }
-inline void store(double* p, const Doubles& v) { std::memcpy(p, &v, sizeof v); }
-inline void store(double* p, double v) { *p = v; }
 
 // f(offset, V{}) for the lanes of one node: whole vectors, then single lanes.
 template <class F>

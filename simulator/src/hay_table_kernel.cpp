@@ -8,9 +8,7 @@
 #include <cstring>
 
 #include "hay_table_kernel.hpp"
-
-#define NEUROTWIN_CONCAT2(a, b) a##b
-#define NEUROTWIN_CONCAT(a, b) NEUROTWIN_CONCAT2(a, b)
+#include "kernel_vectors.hpp"
 
 namespace neurotwin::hay_tables {
 namespace {

@@ -10,26 +10,14 @@
 #include <cstring>
 
 #include "synapse_kernel.hpp"
-
-#define NEUROTWIN_CONCAT2(a, b) a##b
-#define NEUROTWIN_CONCAT(a, b) NEUROTWIN_CONCAT2(a, b)
+#include "kernel_vectors.hpp"
 
 namespace neurotwin::synapse_kernels {
 namespace {
 
-constexpr std::size_t kWidth = NEUROTWIN_VECTOR_BYTES / sizeof(double);
-typedef double Doubles __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
+constexpr std::size_t kWidth = kDoubleWidth;
 typedef std::int64_t Longs __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
 
-// The same operations on a vector of lanes or on one lane.
-inline Doubles load(const double* p, Doubles) {
-  Doubles v;
-  std::memcpy(&v, p, sizeof v);
-  return v;
-}
-inline double load(const double* p, double) { return *p; }
-inline void store(double* p, const Doubles& v) { std::memcpy(p, &v, sizeof v); }
-inline void store(double* p, double v) { *p = v; }
 inline Doubles clamp(Doubles x, double low, double high) {
   x = x < low ? Doubles{} + low : x;
   return x > high ? Doubles{} + high : x;
