@@ -1,12 +1,12 @@
 // L5PC simulation throughput (issue 5): the Hay L5PC under Beniaguev's 6-s
 // NMDA protocol on one core, in neurotwin's default integration mode
 // (Crank-Nicolson, rate tables, dt 0.02) and in NEURON's fixed step
-// (backward Euler, exact rates, dt 0.025), with batches of 1, 4 and 8
+// (backward Euler, exact rates, dt 0.025), with batches of 1, 4, 8 and 16
 // simulations advanced in lockstep as the lanes of one Simulation. Prints wall
 // seconds per simulated second per simulation (lower is better) and checks
 // that every lane's result equals the one-lane run bit for bit. With
 // --repeats R every batch size is measured R times, the rounds interleaved
-// (1, 4, 8, 1, 4, 8, ...) so that a slow spell of a shared machine does not
+// (1, 4, 8, 16, 1, 4, ...) so that a slow spell of a shared machine does not
 // fall on one batch size; the median and the range are printed.
 // With --neuron-model DIR (a user's Hay / Beniaguev L5PC folder with its
 // mechanisms compiled; the files are third-party and not part of neurotwin)
@@ -109,9 +109,9 @@ NeuronRun time_neuron(const std::string& python, const std::string& model_dir, c
 
 int main(int argc, char** argv) {
   CLI::App app{"L5PC simulation throughput: lockstep batches of simulations on one core"};
-  std::string morphology, batches_text = "1,4,8";
+  std::string morphology, batches_text = "1,4,8,16";
   double duration_ms = 6000;
-  int simulations = 8, repeats = 1;
+  int simulations = 16, repeats = 1;
   bool neuron_fixed = true;
   app.add_option("--morphology", morphology, "cell1.asc (ModelDB 139653); default: the built-in stylized L5PC");
   app.add_option("--duration-ms", duration_ms, "simulated time per simulation")->check(CLI::Range(100.0, 1e6));
