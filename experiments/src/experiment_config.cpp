@@ -78,7 +78,7 @@ std::vector<Field> schema(ExperimentConfig& c) {
       {"simulation.scheme", &c.simulation.scheme, 0, 0, {"backward_euler", "crank_nicolson"},
        "voltage solve: NEURON's default backward Euler, or Crank-Nicolson (NEURON's secondorder=2)"},
       {"simulation.rate_tables", &c.simulation.rate_tables, 0, 0, {},
-       "L5PC channel rates from tables (faster, not NEURON-exact)"},
+       "L5PC gate rates from single-precision tables, gate states in single precision (faster, not NEURON-exact)"},
       {"protocol.preset", &c.protocol_preset, 0, 0, {"nmda", "ampa", "ampa-sk"}, "defaults of the keys below"},
       {"protocol.length_regularizer_um", &p.length_regularizer_um, 0, 1e4, {}, ""},
       {"protocol.rate_change_interval_options_ms", &p.rate_change_interval_options_ms, 1, 1e6, {}, ""},

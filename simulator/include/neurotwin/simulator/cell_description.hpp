@@ -72,7 +72,8 @@ CellDescription hay_l5pc_description(ExcitatorySynapse excitatory = ExcitatorySy
 // (distances per §7.4), and puts one excitatory and one inhibitory synapse on
 // every basal and apical segment (§8.1). Throws InputError naming the cell
 // for a region the morphology needs but the description lacks.
-// rate_tables: HayMembrane's tabulated gate rates (faster, not NEURON-exact).
+// rate_tables: TabulatedHayMembrane's single-precision gate tables (faster, not NEURON-exact)
+// and the tabulated Mg block; false: HayMembrane, NEURON's rate functions.
 CellModel build_described_cell(const Morphology& morphology, const CellDescription& description,
                                const SegmentRule& rule = {}, bool rate_tables = false);
 
