@@ -511,11 +511,17 @@ void plot_first_layer(const std::vector<FilterImage>& images, const std::vector<
   legend_box(0.75, 0.995, 0.07, 0.30, entries);
 }
 
+// Line style of series i: solid for the first 8 (one colour each), then dashed styles, so that series
+// sharing a colour stay apart.
+namespace {
+int series_style(std::size_t i) { return 1 + static_cast<int>((i / 8) % 8); }
+}  // namespace
+
 void plot_training_curves(const std::vector<std::pair<std::string, std::vector<TrainingLogRow>>>& logs,
                           const std::string& title, const std::string& path) {
   PngFigure page(path, 1600, 1200);
   page_title(title);
-  std::vector<double> steps, losses, aucs;
+  std::vector<double> steps, losses, aucs, later_aucs;
   for (const auto& [name, rows] : logs)
     for (const TrainingLogRow& r : rows) {
       steps.push_back(r.step);
@@ -523,8 +529,13 @@ void plot_training_curves(const std::vector<std::pair<std::string, std::vector<T
       aucs.push_back(r.valid_auc);
     }
   const double max_step = steps.empty() ? 1 : *std::max_element(steps.begin(), steps.end());
+  // The validation axis spans the curves after their first tenth of the steps (the first validations,
+  // far below, would squeeze the differences that matter into a sliver; they leave the frame at the bottom).
+  for (const auto& [name, rows] : logs)
+    for (const TrainingLogRow& r : rows)
+      if (r.step >= 0.1 * max_step) later_aucs.push_back(r.valid_auc);
   auto [l0, l1] = padded_range(losses, 0.05, 0.1);
-  auto [a0, a1] = padded_range(aucs, 0.05, 0.02);
+  auto [a0, a1] = padded_range(later_aucs.empty() ? aucs : later_aucs, 0.05, 0.02);
   a1 = std::min(a1, 1.0);
   plvpor(0.09, 0.78, 0.55, 0.92);
   frame(0, max_step, std::max(0.0, l0), l1, "bcst", "bcnstv", "", "mean training loss", "");
@@ -536,7 +547,7 @@ void plot_training_curves(const std::vector<std::pair<std::string, std::vector<T
         x.push_back(r.step);
         y.push_back(r.*column);
       }
-      line(x, y, PngFigure::series_colour(i), 1.5);
+      line(x, y, PngFigure::series_colour(i), 1.5, series_style(i));
     }
   };
   draw(&TrainingLogRow::train_loss);
@@ -544,7 +555,8 @@ void plot_training_curves(const std::vector<std::pair<std::string, std::vector<T
   frame(0, max_step, a0, a1, "bcnst", "bcnstv", "step", "validation AUC", "");
   draw(&TrainingLogRow::valid_auc);
   std::vector<LegendEntry> entries;
-  for (std::size_t i = 0; i < logs.size(); ++i) entries.push_back({logs[i].first, PngFigure::series_colour(i), 1, 1.5, nullptr});
+  for (std::size_t i = 0; i < logs.size(); ++i)
+    entries.push_back({logs[i].first, PngFigure::series_colour(i), series_style(i), 1.5, nullptr});
   legend_box(0.81, 0.99, 0.3, 0.92, entries);
 }
 
