@@ -29,7 +29,6 @@ struct Kernels {
 Kernels generic_kernels();
 Kernels avx2_kernels();
 Kernels avx512_kernels();
-Kernels for_instruction_set(const char* isa);
 }  // namespace cable_kernels
 
 }  // namespace neurotwin

@@ -20,14 +20,16 @@ const std::vector<HayChannel>& hay_channels() {
   return list;
 }
 
+bool hay_has_axon_channels(const HayDensities& g) {
+  for (const HayChannel& c : hay_channels())
+    if (c.m >= kNataM && g.*c.gbar > 0) return true;
+  return false;
+}
+
 HayMembrane::HayMembrane(std::vector<Site> sites, double celsius, std::size_t lanes)
     : sites_(std::move(sites)), lanes_(lanes), celsius_(celsius), state_(sites_.size() * lanes),
       ica_(sites_.size() * lanes, 0.0), dica_dv_(sites_.size() * lanes, 0.0) {
-  for (const Site& site : sites_) {
-    bool axonal = false;
-    for (const HayChannel& c : hay_channels()) axonal = axonal || (c.m >= kNataM && site.g.*c.gbar > 0);
-    axonal_.push_back(axonal);
-  }
+  for (const Site& site : sites_) axonal_.push_back(hay_has_axon_channels(site.g));
 }
 
 namespace {

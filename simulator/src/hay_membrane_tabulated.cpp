@@ -44,31 +44,23 @@ double table_ln(double x) {
 constexpr double kSkCaiHigh_mM = 16.0;
 constexpr int kSkWeightBits = 42;  // mantissa bits below the table index
 
-hay_tables::Kernel kernel_for(const std::string& isa) {
-  if (isa == "avx512") return hay_tables::avx512_kernel();
-  if (isa == "avx2") return hay_tables::avx2_kernel();
-  return hay_tables::generic_kernel();
-}
-
 }  // namespace
 
 TabulatedHayMembrane::~TabulatedHayMembrane() = default;
 
 TabulatedHayMembrane::TabulatedHayMembrane(std::vector<HayMembrane::Site> sites, double celsius, std::size_t lanes)
-    : sites_(std::move(sites)), lanes_(lanes), isa_(kernel_instruction_set()),
+    : sites_(std::move(sites)), lanes_(lanes),
       gates_(sites_.size() * lanes), sk_z_(sites_.size() * lanes, 0.0),
       cai_(sites_.size() * lanes, HayMembrane::kCaiInit_mM), ica_(sites_.size() * lanes, 0.0),
       dica_dv_(sites_.size() * lanes, 0.0),
       nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)),
-      kernel_(kernel_for(isa_)) {
+      kernel_(kernel_for_instruction_set(hay_tables::generic_kernel, hay_tables::avx2_kernel, hay_tables::avx512_kernel)) {
   static_assert(kHayGateCount <= 2 * kRowGates, "the Hay gates fit two rows");
   for (const HayMembrane::Site& site : sites_) {
-    bool axonal = false;
-    for (const HayChannel& c : hay_channels()) axonal = axonal || (c.m >= kNataM && site.g.*c.gbar > 0);
     bool other_than_ih = site.g.sk_e2 != 0;
     for (const HayChannel& c : hay_channels()) other_than_ih = other_than_ih || (c.m != kIhM && site.g.*c.gbar != 0);
     nodes_.push_back(site.node);
-    axonal_.push_back(axonal);
+    axonal_.push_back(hay_has_axon_channels(site.g));
     ih_only_.push_back(!other_than_ih);
     // Only sites with a gate beyond the first row (K_Tst h) update a second row.
     const bool high = site.g.k_tst > 0;

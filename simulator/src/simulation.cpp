@@ -22,7 +22,8 @@ std::vector<int> node_parents(const CellModel& cell) {
 
 Simulation::Simulation(const CellModel& cell, double dt_ms, std::size_t lanes)
     : cell_(cell), dt_ms_(dt_ms), solver_(node_parents(cell)), lane_(lanes) {
-  const cable_kernels::Kernels kernels = cable_kernels::for_instruction_set(kernel_instruction_set().c_str());
+  const cable_kernels::Kernels kernels = kernel_for_instruction_set(
+      cable_kernels::generic_kernels, cable_kernels::avx2_kernels, cable_kernels::avx512_kernels);
   assemble_ = kernels.assemble;
   update_ = kernels.update;
   if (!(dt_ms > 0) || !std::isfinite(dt_ms)) throw InputError("simulation: dt_ms must be positive");

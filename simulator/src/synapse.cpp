@@ -78,12 +78,9 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
   b_ = a_;
   // The vectorized step serves the tabulated Mg block and kinds without a blocked component.
   static_assert(kMaxKernelComponents == kMaxSynapseComponents, "the kernel takes every component");
-  if (kind_.tabulated_mg_block || blocked_.empty()) {
-    const std::string isa = kernel_instruction_set();
-    kernel_ = isa == "avx512" ? synapse_kernels::avx512_kernel()
-            : isa == "avx2"   ? synapse_kernels::avx2_kernel()
-                              : synapse_kernels::generic_kernel();
-  }
+  if (kind_.tabulated_mg_block || blocked_.empty())
+    kernel_ = kernel_for_instruction_set(synapse_kernels::generic_kernel, synapse_kernels::avx2_kernel,
+                                         synapse_kernels::avx512_kernel);
   if (kind_.tabulated_mg_block) {
     mg_table_.resize(static_cast<std::size_t>(std::llround((kMgTableHigh_mV - kMgTableLow_mV) / kMgTableStep_mV)) + 1);
     for (std::size_t k = 0; k < mg_table_.size(); ++k)

@@ -37,6 +37,8 @@ struct HayChannel {
   HayGate h;
 };
 const std::vector<HayChannel>& hay_channels();
+// Whether a site carries any of the axon-only channels (NaTa_t, Nap_Et2, K_Pst, K_Tst).
+bool hay_has_axon_channels(const HayDensities& g);
 
 // Conductances (S/cm²) of a site's channels per ion (§6) from its gate
 // values x (indexed by HayGate) and SK_E2's z; axonal: the site has some of

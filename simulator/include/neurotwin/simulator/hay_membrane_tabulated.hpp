@@ -1,8 +1,6 @@
 #pragma once
 #include <array>
 #include <cstddef>
-#include <memory>
-#include <string>
 #include <vector>
 
 #include "neurotwin/simulator/hay_membrane.hpp"
@@ -37,13 +35,10 @@ class TabulatedHayMembrane final : public Mechanism {
 
   double cai_mM(std::size_t site, std::size_t lane = 0) const { return cai_.at(site * lanes_ + lane); }
   std::size_t size() const { return sites_.size(); }
-  // The kernel in use: "generic", "avx2" or "avx512".
-  const std::string& instruction_set() const { return isa_; }
 
  private:
   std::vector<HayMembrane::Site> sites_;
   std::size_t lanes_;
-  std::string isa_;
   std::vector<int> nodes_;                  // per site
   std::vector<char> axonal_;                // per site: axon-only channels (their gates in the second row)
   std::vector<char> ih_only_;               // per site: no channel but Ih (ica stays 0)

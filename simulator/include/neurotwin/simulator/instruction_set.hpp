@@ -10,4 +10,11 @@ namespace neurotwin {
 // that the processor does not run.
 std::string kernel_instruction_set();
 
+// The kernel built for kernel_instruction_set(), from the three builds' factories.
+template <class Kernel>
+Kernel kernel_for_instruction_set(Kernel (*generic)(), Kernel (*avx2)(), Kernel (*avx512)()) {
+  const std::string isa = kernel_instruction_set();
+  return isa == "avx512" ? avx512() : isa == "avx2" ? avx2() : generic();
+}
+
 }  // namespace neurotwin
