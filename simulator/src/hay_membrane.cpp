@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "hay_conductance_formula.hpp"
+
 namespace neurotwin {
 
 const std::vector<HayChannel>& hay_channels() {
@@ -72,7 +74,8 @@ void HayMembrane::add_currents(const MembraneArrays& m) const {
       const std::size_t at = static_cast<std::size_t>(sites_[i].node) * lanes_ + l;
       const double v = m.v_mV[at];
       // i = g (v - E) per ion (§6).
-      const HayConductances c = hay_conductances(g, s.gate.data(), s.sk_z, axonal_[i]);
+      const HayConductances<double> c =
+          hay_conductances(g, [&s](HayGate j) { return s.gate[j]; }, s.sk_z, axonal_[i] != 0);
       double current = c.na * (v - g.ena_mV) + c.k * (v - g.ek_mV) + c.h * (v - g.eh_mV);
       double ica = 0.0;
       if (c.ca > 0) {

@@ -15,34 +15,15 @@ using hay_tables::TableRow;
 
 namespace {
 
-// ln x for x > 0 from the bits of the double x = m 2^e (m in [0.5, 1)) and
-// a table of ln m (4096 intervals, linear interpolation; error < 1e-8): the
-// logarithm of eca. Falls back to std::log for zero, subnormal, infinite or
-// NaN x.
+// ln m on [0.5, 1] for the logarithm of eca (hay_table_kernel.cpp).
 struct LnTable {
-  std::array<double, 4097> ln_m;
+  std::array<double, hay_tables::kLnIntervals + 1> ln_m;
   LnTable() {
-    for (std::size_t k = 0; k < ln_m.size(); ++k) ln_m[k] = std::log(0.5 + 0.5 * static_cast<double>(k) / 4096.0);
+    for (std::size_t k = 0; k < ln_m.size(); ++k)
+      ln_m[k] = std::log(0.5 + 0.5 * static_cast<double>(k) / static_cast<double>(hay_tables::kLnIntervals));
   }
 };
 const LnTable kLnTable;
-
-double table_ln(double x) {
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, &x, sizeof bits);
-  const auto biased_exponent = static_cast<int>((bits >> 52) & 0x7ff);
-  if (biased_exponent == 0 || biased_exponent == 0x7ff || (bits >> 63)) return std::log(x);
-  const int exponent = biased_exponent - 1022;                      // x = m 2^exponent
-  const auto k = static_cast<std::size_t>((bits >> 40) & 0xfff);    // top 12 mantissa bits
-  const double w = static_cast<double>(bits & ((std::uint64_t{1} << 40) - 1)) * 0x1.0p-40;  // the rest
-  return kLnTable.ln_m[k] + w * (kLnTable.ln_m[k + 1] - kLnTable.ln_m[k]) +
-         static_cast<double>(exponent) * 0.69314718055994530942;
-}
-
-// SK_E2's z_inf over cai, indexed by the bits of the double cai: 1024 points
-// per octave from 2^-24 mM (below SK_E2's 1e-7 guard) to kSkCaiHigh_mM.
-constexpr double kSkCaiHigh_mM = 16.0;
-constexpr int kSkWeightBits = 42;  // mantissa bits below the table index
 
 }  // namespace
 
@@ -52,14 +33,19 @@ TabulatedHayMembrane::TabulatedHayMembrane(std::vector<HayMembrane::Site> sites,
     : sites_(std::move(sites)), lanes_(lanes),
       gates_(sites_.size() * lanes), sk_z_(sites_.size() * lanes, 0.0),
       cai_(sites_.size() * lanes, HayMembrane::kCaiInit_mM), ica_(sites_.size() * lanes, 0.0),
-      dica_dv_(sites_.size() * lanes, 0.0),
-      nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)),
-      kernel_(kernel_for_instruction_set(hay_tables::generic_kernel, hay_tables::avx2_kernel, hay_tables::avx512_kernel)) {
+      g_ca_(sites_.size() * lanes, 0.0),
+      nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)) {
+  const hay_tables::Kernels kernels =
+      kernel_for_instruction_set(hay_tables::generic_kernel, hay_tables::avx2_kernel, hay_tables::avx512_kernel);
+  gate_kernel_ = kernels.gates;
+  current_kernel_ = kernels.currents;
+  calcium_kernel_ = kernels.calcium;
   static_assert(kHayGateCount <= 2 * kRowGates, "the Hay gates fit two rows");
   for (const HayMembrane::Site& site : sites_) {
     bool other_than_ih = site.g.sk_e2 != 0;
     for (const HayChannel& c : hay_channels()) other_than_ih = other_than_ih || (c.m != kIhM && site.g.*c.gbar != 0);
     nodes_.push_back(site.node);
+    densities_.push_back(site.g);
     axonal_.push_back(hay_has_axon_channels(site.g));
     ih_only_.push_back(!other_than_ih);
     // Only sites with a gate beyond the first row (K_Tst h) update a second row.
@@ -104,12 +90,12 @@ void TabulatedHayMembrane::build_tables(double dt) {
   const double low = 0x1.0p-24;
   std::uint64_t low_bits = 0, high_bits = 0;
   std::memcpy(&low_bits, &low, sizeof low_bits);
-  std::memcpy(&high_bits, &kSkCaiHigh_mM, sizeof high_bits);
-  sk_table_first_ = static_cast<std::size_t>(low_bits >> kSkWeightBits);
-  const std::size_t sk_size = static_cast<std::size_t>(high_bits >> kSkWeightBits) - sk_table_first_ + 1;
+  std::memcpy(&high_bits, &hay_tables::kSkCaiHigh_mM, sizeof high_bits);
+  sk_table_first_ = static_cast<std::size_t>(low_bits >> hay_tables::kSkWeightBits);
+  const std::size_t sk_size = static_cast<std::size_t>(high_bits >> hay_tables::kSkWeightBits) - sk_table_first_ + 1;
   sk_table_.resize(sk_size);
   for (std::size_t k = 0; k < sk_size; ++k) {
-    const std::uint64_t point_bits = static_cast<std::uint64_t>(sk_table_first_ + k) << kSkWeightBits;
+    const std::uint64_t point_bits = static_cast<std::uint64_t>(sk_table_first_ + k) << hay_tables::kSkWeightBits;
     double point = 0;
     std::memcpy(&point, &point_bits, sizeof point);
     sk_table_[k] = hay::sk_e2_z_inf(point);
@@ -123,16 +109,6 @@ void TabulatedHayMembrane::build_tables(double dt) {
     pool_drive_[i] = p.decay_ms * p.influx_per_mA_per_cm2() * p.gamma;
   }
   table_dt_ms_ = dt;
-}
-
-double TabulatedHayMembrane::sk_z_inf(double cai) const {
-  // SK_E2's own guard below 1e-7 mM, and cai outside the table: the function.
-  if (!(cai >= 1e-7 && cai < kSkCaiHigh_mM)) return hay::sk_e2_z_inf(cai);
-  std::uint64_t bits = 0;
-  std::memcpy(&bits, &cai, sizeof bits);
-  const std::size_t k = static_cast<std::size_t>(bits >> kSkWeightBits) - sk_table_first_;
-  const double w = static_cast<double>(bits & ((std::uint64_t{1} << kSkWeightBits) - 1)) * 0x1.0p-42;
-  return sk_table_[k] + w * (sk_table_[k + 1] - sk_table_[k]);
 }
 
 void TabulatedHayMembrane::initialize(const double* v_mV) {
@@ -161,46 +137,26 @@ void TabulatedHayMembrane::initialize(const double* v_mV) {
 }
 
 void TabulatedHayMembrane::add_currents(const MembraneArrays& m) const {
-  float axon_gates[2 * kRowGates];
-  for (std::size_t i = 0; i < sites_.size(); ++i) {
-    const HayDensities& g = sites_[i].g;
-    if (ih_only_[i]) {  // the basal dendrites: Ih alone (the general sum below gives the same numbers)
-      const std::size_t first = static_cast<std::size_t>(sites_[i].node) * lanes_;
-      for (std::size_t l = 0; l < lanes_; ++l) {
-        const double g_h = g.ih * static_cast<double>(gates_[i * lanes_ + l].x[kIhM]);
-        m.rhs[first + l] -= g_h * (m.v_mV[first + l] - g.eh_mV);
-        m.diag[first + l] += g_h;
-      }
-      continue;
-    }
-    for (std::size_t l = 0; l < lanes_; ++l) {
-      const std::size_t x = i * lanes_ + l, at = static_cast<std::size_t>(sites_[i].node) * lanes_ + l;
-      const float* gates = gates_[x].x;
-      if (axonal_[i]) {  // both rows side by side
-        std::copy(gates, gates + kRowGates, axon_gates);
-        if (high_row_[i] != hay_tables::kNoHighRow) {
-          const float* high = high_gates_[high_row_[i] + l].x;
-          std::copy(high, high + kRowGates, axon_gates + kRowGates);
-        } else {
-          std::fill(axon_gates + kRowGates, axon_gates + 2 * kRowGates, 0.0f);
-        }
-        gates = axon_gates;
-      }
-      const double v = m.v_mV[at];
-      // i = g (v - E) per ion (§6); eca from cai_n with the table logarithm (§5.3).
-      const HayConductances c = hay_conductances(g, gates, sk_z_[x], axonal_[i]);
-      double current = c.na * (v - g.ena_mV) + c.k * (v - g.ek_mV) + c.h * (v - g.eh_mV);
-      double ica = 0.0;
-      if (c.ca > 0) {
-        ica = c.ca * (v - nernst_factor_mV_ * (HayMembrane::kLnCao - table_ln(cai_[x])));
-        current += ica;
-      }
-      ica_[x] = ica;
-      dica_dv_[x] = c.ca;
-      m.rhs[at] -= current;
-      m.diag[at] += c.na + c.k + c.ca + c.h;  // dI/dv of currents linear in v at fixed states
-    }
-  }
+  HayCurrentSweep sweep;
+  sweep.sites = sites_.size();
+  sweep.lanes = lanes_;
+  sweep.nodes = nodes_.data();
+  sweep.densities = densities_.data();
+  sweep.axonal = axonal_.data();
+  sweep.ih_only = ih_only_.data();
+  sweep.high_row = high_row_.data();
+  sweep.gates = gates_.data();
+  sweep.high_gates = high_gates_.data();
+  sweep.sk_z = sk_z_.data();
+  sweep.cai_mM = cai_.data();
+  sweep.nernst_factor_mV = nernst_factor_mV_;
+  sweep.ln_m = kLnTable.ln_m.data();
+  sweep.v_mV = m.v_mV;
+  sweep.rhs = m.rhs;
+  sweep.diag = m.diag;
+  sweep.ica = ica_.data();
+  sweep.g_ca = g_ca_.data();
+  current_kernel_(sweep);
 }
 
 void TabulatedHayMembrane::correct_ion_currents(const double* delta_mV) {
@@ -212,18 +168,24 @@ void TabulatedHayMembrane::correct_ion_currents(const double* delta_mV) {
 void TabulatedHayMembrane::advance(const double* v_mV, double dt_ms) {
   if (dt_ms != table_dt_ms_) build_tables(dt_ms);
   // CaDynamics_E2 first (§11.2 step 9), its factor precomputed for dt; ica at
-  // v_n (Crank-Nicolson: at the midpoint, ica + g_Ca delta).
-  for (std::size_t i = 0; i < sites_.size(); ++i) {
-    const hay::CalciumPool& pool = sites_[i].g.pool;
-    if (!sites_[i].g.calcium_pool) continue;
-    for (std::size_t l = 0; l < lanes_; ++l) {
-      const std::size_t x = i * lanes_ + l;
-      double ica = ica_[x];
-      if (ica_delta_mV_) ica += dica_dv_[x] * ica_delta_mV_[static_cast<std::size_t>(sites_[i].node) * lanes_ + l];
-      const double cai_inf = pool.min_cai_mM - pool_drive_[i] * ica;
-      cai_[x] += pool_factor_[i] * (cai_inf - cai_[x]);
-    }
-  }
+  // v_n (Crank-Nicolson: at the midpoint, ica + g_Ca delta); SK_E2 with the new cai.
+  HayCalciumSweep calcium;
+  calcium.sites = sites_.size();
+  calcium.lanes = lanes_;
+  calcium.nodes = nodes_.data();
+  calcium.densities = densities_.data();
+  calcium.pool_factor = pool_factor_.data();
+  calcium.pool_drive = pool_drive_.data();
+  calcium.ica = ica_.data();
+  calcium.g_ca = g_ca_.data();
+  calcium.delta_mV = ica_delta_mV_;
+  calcium.cai_mM = cai_.data();
+  calcium.sk_z = sk_z_.data();
+  calcium.sk_table = sk_table_.data();
+  calcium.sk_table_first = sk_table_first_;
+  calcium.sk_factor = sk_table_factor_;
+  calcium.sk_z_inf = hay::sk_e2_z_inf;
+  calcium_kernel_(calcium);
   // The gates at v_{n+1}, x_inf and the cnexp factor read from the tables.
   HayGateSweep sweep;
   sweep.sites = sites_.size();
@@ -236,15 +198,7 @@ void TabulatedHayMembrane::advance(const double* v_mV, double dt_ms) {
   sweep.table_rows = table_.size();
   sweep.gates = gates_.data();
   sweep.high_gates = high_gates_.data();
-  kernel_(sweep);
-  // SK_E2 with the new cai.
-  for (std::size_t i = 0; i < sites_.size(); ++i) {
-    if (!(sites_[i].g.sk_e2 > 0)) continue;
-    for (std::size_t l = 0; l < lanes_; ++l) {
-      const std::size_t x = i * lanes_ + l;
-      sk_z_[x] += sk_table_factor_ * (sk_z_inf(cai_[x]) - sk_z_[x]);
-    }
-  }
+  gate_kernel_(sweep);
   ica_delta_mV_ = nullptr;
 }
 

@@ -1,12 +1,16 @@
 // TabulatedHayMembrane's gate update over every site-lane (spec §11.2 step 9):
 // x += f (x_inf - x) with x_inf and f = 1 - exp(-dt/tau) interpolated in the
-// table row of v_{n+1}, 16 gates per row as whole vectors. Compiled once per
+// table row of v_{n+1}, 16 gates per row as whole vectors; and the currents
+// (§6), a site's lanes as whole vectors of doubles. Compiled once per
 // instruction set: CMake defines NEUROTWIN_KERNEL_ISA (generic, avx2, avx512,
 // the name of the function returned) and NEUROTWIN_VECTOR_BYTES (16, 32, 64)
 // and passes the matching -m flags. Nothing from the C++ library is used here
-// (no template is instantiated twice with different instructions).
+// (no template is instantiated twice with different instructions, hence memcpy
+// rather than std::copy; the conductance formula has internal linkage).
+#include <cmath>
 #include <cstring>
 
+#include "hay_conductance_formula.hpp"
 #include "hay_table_kernel.hpp"
 #include "kernel_vectors.hpp"
 
@@ -17,7 +21,7 @@ typedef float Floats __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
 constexpr std::size_t kWidth = NEUROTWIN_VECTOR_BYTES / sizeof(float);
 static_assert(kRowGates % kWidth == 0, "a row is a whole number of vectors");
 
-inline Floats load(const float* p) {
+inline Floats load_floats(const float* p) {
   Floats v;
   std::memcpy(&v, p, sizeof v);
   return v;
@@ -26,15 +30,15 @@ inline Floats load(const float* p) {
 // The 16 gates of one site-lane at table weight w (v = v_k + w kStep).
 inline void relax_row(float* __restrict gate, const TableRow& __restrict row, float w) {
   for (std::size_t p = 0; p < kRowGates; p += kWidth) {
-    const Floats inf = load(row.inf + p) + w * load(row.inf_rise + p);
-    const Floats factor = load(row.factor + p) + w * load(row.factor_rise + p);
-    const Floats x = load(gate + p);
+    const Floats inf = load_floats(row.inf + p) + w * load_floats(row.inf_rise + p);
+    const Floats factor = load_floats(row.factor + p) + w * load_floats(row.factor_rise + p);
+    const Floats x = load_floats(gate + p);
     const Floats next = x + factor * (inf - x);
     std::memcpy(gate + p, &next, sizeof next);
   }
 }
 
-void sweep(const HayGateSweep& s) {
+void gate_sweep(const HayGateSweep& s) {
   const std::size_t last_row = s.table_rows - 2;
   for (std::size_t i = 0; i < s.sites; ++i) {
     const double* v = s.v_mV + static_cast<std::size_t>(s.nodes[i]) * s.lanes;
@@ -53,8 +57,162 @@ void sweep(const HayGateSweep& s) {
   }
 }
 
+typedef long long Int64s __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
+inline double to_double(long long n) { return static_cast<double>(n); }
+inline Doubles to_double(const Int64s& n) { return __builtin_convertvector(n, Doubles); }
+
+// ln x of a positive normal x (or a vector of them; I: the integers of its bits) from the bits of
+// x = m 2^e (m in [0.5, 1)) and the table of ln m at 4096 intervals (linear interpolation; error < 1e-8).
+template <class V, class I>
+inline V normal_ln(V x, const double* ln_m) {
+  I bits;
+  std::memcpy(&bits, &x, sizeof bits);
+  const I exponent = ((bits >> 52) & 0x7ff) - 1022;                  // x = m 2^exponent
+  const I k = (bits >> 40) & 0xfff;                                  // top 12 mantissa bits
+  const V w = to_double(bits & ((1LL << 40) - 1)) * 0x1.0p-40;      // the rest
+  V low, high;
+  if constexpr (sizeof(V) == sizeof(double)) {
+    low = ln_m[k];
+    high = ln_m[k + 1];
+  } else {
+    for (std::size_t j = 0; j < kDoubleWidth; ++j) {
+      low[j] = ln_m[k[j]];
+      high[j] = ln_m[k[j] + 1];
+    }
+  }
+  return low + w * (high - low) + to_double(exponent) * 0.69314718055994530942;
+}
+inline bool positive_normal(double x) { return x >= 0x1.0p-1022 && x <= 0x1.fffffffffffffp+1023; }
+inline bool positive_normal(const Doubles& x) {
+  bool all = true;
+  for (std::size_t k = 0; k < kDoubleWidth; ++k) all = all && positive_normal(x[k]);
+  return all;
+}
+// ln x for any x: normal_ln where x is a positive normal number, else std::log (zero, subnormal,
+// infinite, NaN or negative x), lane by lane.
+inline double any_ln(double x, const double* ln_m) {
+  return positive_normal(x) ? normal_ln<double, long long>(x, ln_m) : std::log(x);
+}
+inline Doubles any_ln(const Doubles& x, const double* ln_m) {
+  if (positive_normal(x)) return normal_ln<Doubles, Int64s>(x, ln_m);
+  Doubles ln;
+  for (std::size_t k = 0; k < kDoubleWidth; ++k) ln[k] = any_ln(x[k], ln_m);
+  return ln;
+}
+
+// Gate j of lanes l ... l + width - 1 from their rows.
+inline double gate_of_lanes(const GateRow* rows, std::size_t j, double) { return static_cast<double>(rows[0].x[j]); }
+inline Doubles gate_of_lanes(const GateRow* rows, std::size_t j, const Doubles&) {
+  Doubles gate;
+  for (std::size_t k = 0; k < kDoubleWidth; ++k) gate[k] = static_cast<double>(rows[k].x[j]);
+  return gate;
+}
+
+// One vector of lanes (V = Doubles) or one lane (V = double) of site i from its lane l.
+template <class V>
+inline void site_currents(const HayCurrentSweep& s, std::size_t i, std::size_t l) {
+  const HayDensities& g = s.densities[i];
+  const std::size_t x = i * s.lanes + l, n = static_cast<std::size_t>(s.nodes[i]) * s.lanes + l;
+  const GateRow* rows = s.gates + x;
+  const GateRow* high = s.high_row[i] != kNoHighRow ? s.high_gates + s.high_row[i] + l : nullptr;
+  auto at = [rows, high](HayGate j) {
+    if (j < kRowGates) return gate_of_lanes(rows, j, V{});
+    return high ? gate_of_lanes(high, j - kRowGates, V{}) : V{};
+  };
+  HayConductances<V> c;
+  if (s.ih_only[i]) {  // the basal dendrites: Ih alone (the general formula gives the same numbers)
+    c.h = g.ih * at(kIhM);
+  } else {
+    c = hay_conductances(g, at, load(s.sk_z + x, V{}), s.axonal[i] != 0);
+  }
+  const V v = load(s.v_mV + n, V{});
+  // i = g (v - E) per ion (§6); eca from cai_n (§5.3) where a calcium channel is.
+  V ica{};
+  if (g.ca_hva > 0 || g.ca_lvast > 0) {
+    ica = c.ca * (v - s.nernst_factor_mV * (HayMembrane::kLnCao - any_ln(load(s.cai_mM + x, V{}), s.ln_m)));
+  }
+  const V current = c.na * (v - g.ena_mV) + c.k * (v - g.ek_mV) + c.h * (v - g.eh_mV) + ica;
+  store(s.ica + x, ica);
+  store(s.g_ca + x, c.ca);
+  store(s.rhs + n, load(s.rhs + n, V{}) - current);
+  store(s.diag + n, load(s.diag + n, V{}) + (c.na + c.k + c.ca + c.h));  // dI/dv at fixed states
+}
+
+void current_sweep(const HayCurrentSweep& s) {
+  for (std::size_t i = 0; i < s.sites; ++i) {
+    std::size_t l = 0;
+    for (; l + kDoubleWidth <= s.lanes; l += kDoubleWidth) site_currents<Doubles>(s, i, l);
+    for (; l < s.lanes; ++l) site_currents<double>(s, i, l);
+  }
+}
+
+// SK_E2's z_inf at cai in [1e-7 mM, kSkCaiHigh_mM) (or a vector of such) from the table by its bits.
+template <class V, class I>
+inline V tabulated_sk_z_inf(V cai, const HayCalciumSweep& s) {
+  I bits;
+  std::memcpy(&bits, &cai, sizeof bits);
+  const I k = (bits >> kSkWeightBits) - static_cast<long long>(s.sk_table_first);
+  const V w = to_double(bits & ((1LL << kSkWeightBits) - 1)) * 0x1.0p-42;
+  V low, high;
+  if constexpr (sizeof(V) == sizeof(double)) {
+    low = s.sk_table[k];
+    high = s.sk_table[k + 1];
+  } else {
+    for (std::size_t j = 0; j < kDoubleWidth; ++j) {
+      low[j] = s.sk_table[k[j]];
+      high[j] = s.sk_table[k[j] + 1];
+    }
+  }
+  return low + w * (high - low);
+}
+inline bool in_sk_table(double cai) { return cai >= 1e-7 && cai < kSkCaiHigh_mM; }
+inline bool in_sk_table(const Doubles& cai) {
+  bool all = true;
+  for (std::size_t k = 0; k < kDoubleWidth; ++k) all = all && in_sk_table(cai[k]);
+  return all;
+}
+// SK_E2's guard below 1e-7 mM, and cai outside the table: the function, lane by lane.
+inline double sk_z_inf(double cai, const HayCalciumSweep& s) {
+  return in_sk_table(cai) ? tabulated_sk_z_inf<double, long long>(cai, s) : s.sk_z_inf(cai);
+}
+inline Doubles sk_z_inf(const Doubles& cai, const HayCalciumSweep& s) {
+  if (in_sk_table(cai)) return tabulated_sk_z_inf<Doubles, Int64s>(cai, s);
+  Doubles z;
+  for (std::size_t k = 0; k < kDoubleWidth; ++k) z[k] = sk_z_inf(cai[k], s);
+  return z;
+}
+
+// One vector of lanes (V = Doubles) or one lane (V = double) of site i from its lane l.
+template <class V>
+inline void site_calcium(const HayCalciumSweep& s, std::size_t i, std::size_t l) {
+  const HayDensities& g = s.densities[i];
+  const std::size_t x = i * s.lanes + l;
+  V cai = load(s.cai_mM + x, V{});
+  if (g.calcium_pool) {
+    V ica = load(s.ica + x, V{});
+    if (s.delta_mV)
+      ica += load(s.g_ca + x, V{}) * load(s.delta_mV + static_cast<std::size_t>(s.nodes[i]) * s.lanes + l, V{});
+    const V cai_inf = g.pool.min_cai_mM - s.pool_drive[i] * ica;
+    cai += s.pool_factor[i] * (cai_inf - cai);
+    store(s.cai_mM + x, cai);
+  }
+  if (g.sk_e2 > 0) {
+    const V z = load(s.sk_z + x, V{});
+    store(s.sk_z + x, z + s.sk_factor * (sk_z_inf(cai, s) - z));
+  }
+}
+
+void calcium_sweep(const HayCalciumSweep& s) {
+  for (std::size_t i = 0; i < s.sites; ++i) {
+    if (!s.densities[i].calcium_pool && !(s.densities[i].sk_e2 > 0)) continue;
+    std::size_t l = 0;
+    for (; l + kDoubleWidth <= s.lanes; l += kDoubleWidth) site_calcium<Doubles>(s, i, l);
+    for (; l < s.lanes; ++l) site_calcium<double>(s, i, l);
+  }
+}
+
 }  // namespace
 
-Kernel NEUROTWIN_CONCAT(NEUROTWIN_KERNEL_ISA, _kernel)() { return sweep; }
+Kernels NEUROTWIN_CONCAT(NEUROTWIN_KERNEL_ISA, _kernel)() { return {gate_sweep, current_sweep, calcium_sweep}; }
 
 }  // namespace neurotwin::hay_tables

@@ -1,5 +1,5 @@
 #pragma once
-// The gate update of TabulatedHayMembrane (spec §11.2 step 9, cnexp with
+// The gate update and the currents of TabulatedHayMembrane (spec §6; §11.2 step 9, cnexp with
 // tabulated steady states and factors), compiled once per instruction set
 // (hay_table_kernel.cpp with NEUROTWIN_KERNEL_ISA = generic, avx2, avx512).
 // Plain structs and pointers only: the kernel files instantiate nothing that
@@ -14,6 +14,11 @@ inline constexpr std::size_t kRowGates = 16;  // one AVX-512 register of floats
 inline constexpr double kLow_mV = -150.0, kHigh_mV = 100.0, kStep_mV = 0.02;
 inline constexpr double kPointsPerMv = 1.0 / kStep_mV;  // a multiplication in the step loop
 inline constexpr std::uint32_t kNoHighRow = ~std::uint32_t{0};
+inline constexpr std::size_t kLnIntervals = 4096;  // the logarithm's table (12 mantissa bits)
+// SK_E2's z_inf over cai is tabulated by the bits of the double cai: 1024 points per octave from
+// 2^-24 mM (below SK_E2's 1e-7 guard) to kSkCaiHigh_mM.
+inline constexpr double kSkCaiHigh_mM = 16.0;
+inline constexpr int kSkWeightBits = 42;  // mantissa bits below the table index
 
 struct alignas(64) GateRow {
   float x[kRowGates];
@@ -27,6 +32,8 @@ struct alignas(64) TableRow {
 
 }  // namespace hay_tables
 
+struct HayDensities;
+
 struct HayGateSweep {
   std::size_t sites = 0, lanes = 1;
   const int* nodes = nullptr;                  // per site
@@ -39,11 +46,50 @@ struct HayGateSweep {
   hay_tables::GateRow* high_gates = nullptr;
 };
 
+// The currents at v_n (§6): each site-lane's conductances per ion from its gates and SK_E2's z,
+// eca from cai (§5.3), rhs -= sum g (v - E), diag += sum g, and ica = g_Ca (v - eca) with g_Ca for the
+// calcium pool; a site's lanes as whole vectors of doubles.
+struct HayCurrentSweep {
+  std::size_t sites = 0, lanes = 1;
+  const int* nodes = nullptr;                  // per site
+  const HayDensities* densities = nullptr;     // per site
+  const char* axonal = nullptr;                // per site: axon-only channels (their gates in the second row)
+  const char* ih_only = nullptr;               // per site: no channel but Ih
+  const std::uint32_t* high_row = nullptr;     // per site: first lane's row in high_gates, or kNoHighRow
+  const hay_tables::GateRow* gates = nullptr;  // site * lanes + lane
+  const hay_tables::GateRow* high_gates = nullptr;
+  const double *sk_z = nullptr, *cai_mM = nullptr;  // site * lanes + lane
+  double nernst_factor_mV = 0;                 // 1000 R T / (2 F): eca = factor ln(cao / cai)
+  const double* ln_m = nullptr;                // ln m at m = 0.5 + 0.5 k / kLnIntervals, k = 0 ... kLnIntervals
+  const double* v_mV = nullptr;                // node * lanes + lane
+  double *rhs = nullptr, *diag = nullptr;      // node * lanes + lane
+  double *ica = nullptr, *g_ca = nullptr;      // site * lanes + lane: mA/cm², S/cm²
+};
+
+// CaDynamics_E2 and then SK_E2 with the new cai (§11.2 step 9), a site's lanes as whole vectors.
+struct HayCalciumSweep {
+  std::size_t sites = 0, lanes = 1;
+  const int* nodes = nullptr;                      // per site
+  const HayDensities* densities = nullptr;         // per site
+  const double *pool_factor = nullptr, *pool_drive = nullptr;  // per site: 1 - exp(-dt/decay); decay influx gamma
+  const double *ica = nullptr, *g_ca = nullptr;    // site * lanes + lane: at v_n
+  const double* delta_mV = nullptr;                // Crank-Nicolson: the solve's delta by node-lane (ica at the midpoint), or none
+  double *cai_mM = nullptr, *sk_z = nullptr;       // site * lanes + lane
+  const double* sk_table = nullptr;                // z_inf at the cai of bits (sk_table_first + k) << kSkWeightBits
+  std::size_t sk_table_first = 0;
+  double sk_factor = 0;                            // 1 - exp(-dt / 1 ms)
+  double (*sk_z_inf)(double cai_mM) = nullptr;     // outside the table
+};
+
 namespace hay_tables {
-using Kernel = void (*)(const HayGateSweep&);
-Kernel generic_kernel();
-Kernel avx2_kernel();
-Kernel avx512_kernel();
+struct Kernels {
+  void (*gates)(const HayGateSweep&);
+  void (*currents)(const HayCurrentSweep&);
+  void (*calcium)(const HayCalciumSweep&);
+};
+Kernels generic_kernel();
+Kernels avx2_kernel();
+Kernels avx512_kernel();
 }  // namespace hay_tables
 
 }  // namespace neurotwin

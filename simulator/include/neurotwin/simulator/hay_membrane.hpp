@@ -40,31 +40,6 @@ const std::vector<HayChannel>& hay_channels();
 // Whether a site carries any of the axon-only channels (NaTa_t, Nap_Et2, K_Pst, K_Tst).
 bool hay_has_axon_channels(const HayDensities& g);
 
-// Conductances (S/cm²) of a site's channels per ion (§6) from its gate
-// values x (indexed by HayGate) and SK_E2's z; axonal: the site has some of
-// the axon-only channels (NaTa_t, Nap_Et2, K_Pst, K_Tst), whose terms are
-// zero elsewhere.
-struct HayConductances {
-  double na = 0, k = 0, ca = 0, h = 0;
-};
-template <class GateValue>
-HayConductances hay_conductances(const HayDensities& g, const GateValue* x, double sk_z, bool axonal) {
-  auto at = [x](HayGate j) { return static_cast<double>(x[j]); };
-  HayConductances c;
-  c.na = g.nats2_t * at(kNats2M) * at(kNats2M) * at(kNats2M) * at(kNats2H);
-  c.k = g.skv3_1 * at(kSkv3M) + g.sk_e2 * sk_z + g.im * at(kImM);
-  if (axonal) {
-    c.na = g.nata_t * at(kNataM) * at(kNataM) * at(kNataM) * at(kNataH) + c.na +
-           g.nap_et2 * at(kNapM) * at(kNapM) * at(kNapM) * at(kNapH);
-    const double kt_m2 = at(kKtM) * at(kKtM);
-    c.k = g.k_pst * at(kKpM) * at(kKpM) * at(kKpH) + g.k_tst * kt_m2 * kt_m2 * at(kKtH) + g.skv3_1 * at(kSkv3M) +
-          g.sk_e2 * sk_z + g.im * at(kImM);
-  }
-  c.ca = g.ca_hva * at(kHvaM) * at(kHvaM) * at(kHvaH) + g.ca_lvast * at(kLvaM) * at(kLvaM) * at(kLvaH);
-  c.h = g.ih * at(kIhM);
-  return c;
-}
-
 // All active mechanisms of the Hay L5PC at a set of nodes, evaluated together
 // because they share the node's calcium (spec §5, §6, §11.2): per node
 // eca = Nernst(cai_n, cao = 2 mM) each step, ica accumulated from Ca_HVA and

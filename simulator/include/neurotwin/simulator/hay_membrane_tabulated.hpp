@@ -11,6 +11,8 @@ struct GateRow;   // 16 gate values of a site-lane (hay_table_kernel.hpp)
 struct TableRow;  // the table row of 16 gates at one voltage
 }  // namespace hay_tables
 struct HayGateSweep;  // what the gate kernel reads and writes (hay_table_kernel.hpp)
+struct HayCurrentSweep;  // what the current kernel reads and writes
+struct HayCalciumSweep;  // what the calcium and SK kernel reads and writes
 
 // The Hay L5PC membrane of HayMembrane (spec §5, §6, §11.2) for the default
 // integration mode: every gate's steady state and cnexp factor
@@ -18,11 +20,14 @@ struct HayGateSweep;  // what the gate kernel reads and writes (hay_table_kernel
 // every 0.02 mV, linear interpolation; built for the step dt on first use),
 // gate states in single precision, calcium, SK_E2 and the currents in double.
 // A site-lane's gates (0 ... 15, the axon's K_Tst h in a second block) are one
-// 16-float row: one table row and one state row per update, which the kernel
-// processes as whole vectors. The kernel is built for SSE2, AVX2 and AVX-512
-// (elementwise IEEE arithmetic without FMA contraction: the three give the same
-// numbers) and the fastest the processor runs is used, unless NEUROTWIN_SIMD
-// names one (generic, avx2, avx512). Each lane's numbers equal a one-lane run's.
+// 16-float row: one table row and one state row per update, which the gate
+// kernel processes as whole vectors; the currents (conductances from the gates,
+// eca from a table logarithm) and the calcium pool with SK_E2 run a site's
+// lanes as vectors of doubles. The kernels are built for SSE2, AVX2 and AVX-512
+// (elementwise IEEE arithmetic without FMA contraction, the same operations for
+// a vector of lanes and a single lane: the three give the same numbers) and the
+// fastest the processor runs is used, unless NEUROTWIN_SIMD names one (generic,
+// avx2, avx512). Each lane's numbers equal a one-lane run's.
 class TabulatedHayMembrane final : public Mechanism {
  public:
   TabulatedHayMembrane(std::vector<HayMembrane::Site> sites, double celsius, std::size_t lanes = 1);
@@ -40,13 +45,15 @@ class TabulatedHayMembrane final : public Mechanism {
   std::vector<HayMembrane::Site> sites_;
   std::size_t lanes_;
   std::vector<int> nodes_;                  // per site
+  std::vector<HayDensities> densities_;     // per site
   std::vector<char> axonal_;                // per site: axon-only channels (their gates in the second row)
   std::vector<char> ih_only_;               // per site: no channel but Ih (ica stays 0)
   std::vector<std::uint32_t> high_row_;     // per site: index of its first second-row lane, or ~0
   std::vector<hay_tables::GateRow> gates_;              // [site * lanes + lane]: gates 0-15
   std::vector<hay_tables::GateRow> high_gates_;         // [high_row_ + lane]: gates 16-31 of the axonal sites
   std::vector<double> sk_z_, cai_;          // [site * lanes + lane]
-  mutable std::vector<double> ica_, dica_dv_;  // ica (mA/cm²) at v_n and its conductance g_Ca (S/cm²)
+  // ica (mA/cm²) at v_n and its conductance g_Ca (S/cm²), for the pool: [site * lanes + lane].
+  mutable std::vector<double> ica_, g_ca_;
   const double* ica_delta_mV_ = nullptr;    // Crank-Nicolson: the solve's delta until advance
   double nernst_factor_mV_;                 // 1000 R T / (2 F)
 
@@ -56,10 +63,11 @@ class TabulatedHayMembrane final : public Mechanism {
   std::size_t sk_table_first_ = 0;
   double sk_table_factor_ = 0;              // 1 - exp(-dt / 1 ms)
   std::vector<double> pool_factor_, pool_drive_;  // per site: 1 - exp(-dt/decay); decay * influx * gamma
-  void (*kernel_)(const HayGateSweep&) = nullptr;
+  void (*gate_kernel_)(const HayGateSweep&) = nullptr;       // for the processor's instruction set
+  void (*current_kernel_)(const HayCurrentSweep&) = nullptr;
+  void (*calcium_kernel_)(const HayCalciumSweep&) = nullptr;
 
   void build_tables(double dt_ms);
-  double sk_z_inf(double cai_mM) const;
 };
 
 }  // namespace neurotwin
