@@ -32,7 +32,7 @@ sweep() {
 }
 for cell in "${cells[@]}"; do
   log "data of l5pc-$cell"
-  "$neurotwin" simulate "experiments/configs/l5pc-$cell.yaml" --jobs "$cores" --lanes 8
+  "$neurotwin" simulate "experiments/configs/l5pc-$cell.yaml" --jobs "$cores"
   log "sweep of l5pc-$cell"
   sweep "experiments/configs/l5pc-$cell.yaml"
 done
