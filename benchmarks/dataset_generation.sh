@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # Dataset-generation benchmark: simulated seconds per wall second per core and
-# bytes per simulated second for the built-in cell under the default (6-s,
-# NMDA) protocol, and the scaling from 1 to 2 processes (mpirun -np 2, one
-# thread each) and 1 to 2 threads, measured in the same run on the same work.
-# Usage: benchmarks/dataset_generation.sh [training simulations (default 12, even)]
+# bytes per simulated second for the built-in cell (or the Hay L5PC) under the
+# default (6-s, NMDA) protocol, and the scaling from 1 to 2 processes (mpirun
+# -np 2, one thread each) and 1 to 2 threads, measured in the same run on the
+# same work, at the default lanes.
+# Usage: benchmarks/dataset_generation.sh [training simulations (default 12, even)] [l5pc]
+#   l5pc: the Hay L5PC preset on third_party/l5pc/cell1.asc (scripts/fetch-l5pc-morphology.sh)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bin=build/experiments/neurotwin
@@ -16,6 +18,14 @@ mpi_env=()
 # The train split holds most of the work; valid and test 2 simulations each
 # (even counts, so that no run idles a core on an odd last simulation).
 sets=(--set "dataset.train_simulations=$n" --set dataset.valid_simulations=2 --set dataset.test_simulations=2)
+cell="built-in cell"
+if [[ "${2:-}" == l5pc ]]; then
+  [[ -f third_party/l5pc/cell1.asc ]] || { echo "run scripts/fetch-l5pc-morphology.sh first"; exit 1; }
+  sets+=(--set cell.model=l5pc --set cell.morphology=third_party/l5pc/cell1.asc)
+  cell="Hay L5PC"
+elif [[ -n "${2:-}" ]]; then
+  echo "unknown cell '$2' (l5pc or nothing)"; exit 1
+fi
 total=$((n + 4))
 seconds=$(awk "BEGIN {print $total * 6}")
 
@@ -28,7 +38,7 @@ timed() {  # label, command...: runs it in a fresh output dir, prints wall secon
   awk "BEGIN {printf \"%.2f\", $end - $start}"
 }
 
-echo "neurotwin dataset generation benchmark: built-in cell, $total simulations x 6 s = $seconds simulated s per run"
+echo "neurotwin dataset generation benchmark: $cell, $total simulations x 6 s = $seconds simulated s per run"
 echo "machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
 t1=$(timed one "$bin" simulate -o "$work/one" "${sets[@]}" --jobs 1)
 t2=$(timed threads "$bin" simulate -o "$work/threads" "${sets[@]}" --jobs 2)

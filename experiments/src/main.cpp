@@ -32,8 +32,9 @@ void add_common(CLI::App* app, CommonOptions& o, bool takes_config = true) {
                   "threads for simulation and LibTorch (default: all cores, shared among the MPI processes of a machine)")
       ->check(CLI::NonNegativeNumber);
   app->add_option("--lanes", o.lanes,
-                  "simulations each thread advances in lockstep (default " + std::to_string(neurotwin::cli::kDefaultLanes) +
-                      "; the results do not depend on it)")
+                  "most simulations each thread advances in lockstep (default " +
+                      std::to_string(neurotwin::cli::kDefaultLanes) +
+                      "; fewer where that gives every thread the same number of batches; the results do not depend on it)")
       ->check(CLI::Range(1, 64));
   app->add_option("--device", o.device, "auto, cpu, cuda or cuda:N (default: auto)");
   app->add_flag("--overwrite", o.overwrite, "replace existing outputs (and a different saved configuration)");
