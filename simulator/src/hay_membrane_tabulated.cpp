@@ -87,6 +87,11 @@ void TabulatedHayMembrane::build_tables(double dt) {
       row.factor_rise[at] = static_cast<float>(factor[next][j] - factor[k][j]);
     }
   }
+  ih_table_.resize(rows);
+  for (std::size_t k = 0; k < rows; ++k) {
+    const TableRow& row = table_[k];
+    ih_table_[k] = {row.inf[kIhM], row.inf_rise[kIhM], row.factor[kIhM], row.factor_rise[kIhM]};
+  }
   const double low = 0x1.0p-24;
   std::uint64_t low_bits = 0, high_bits = 0;
   std::memcpy(&low_bits, &low, sizeof low_bits);
@@ -191,10 +196,12 @@ void TabulatedHayMembrane::advance(const double* v_mV, double dt_ms) {
   sweep.sites = sites_.size();
   sweep.lanes = lanes_;
   sweep.nodes = nodes_.data();
+  sweep.ih_only = ih_only_.data();
   sweep.high_row = high_row_.data();
   sweep.v_mV = v_mV;
   sweep.table = table_.data();
   sweep.high_table = high_table_.data();
+  sweep.ih_table = ih_table_.data();
   sweep.table_rows = table_.size();
   sweep.gates = gates_.data();
   sweep.high_gates = high_gates_.data();

@@ -44,6 +44,7 @@ void gate_sweep(const HayGateSweep& s) {
     const double* v = s.v_mV + static_cast<std::size_t>(s.nodes[i]) * s.lanes;
     GateRow* gates = s.gates + i * s.lanes;
     const std::uint32_t high = s.high_row[i];
+    const bool ih_only = s.ih_only[i] != 0;
     for (std::size_t l = 0; l < s.lanes; ++l) {
       double clamped = v[l] < kLow_mV ? kLow_mV : v[l];
       clamped = clamped > kHigh_mV ? kHigh_mV : clamped;
@@ -51,6 +52,14 @@ void gate_sweep(const HayGateSweep& s) {
       std::size_t k = static_cast<std::size_t>(position);
       k = k < last_row ? k : last_row;
       const float w = static_cast<float>(position - static_cast<double>(k));
+      if (ih_only) {  // the other gates of the row belong to no channel: they stay where they are
+        // Ih's element of relax_row, from the 16-byte row of its gate instead of the 256-byte row of all.
+        const IhRow& row = s.ih_table[k];
+        const float inf = row.inf + w * row.inf_rise, factor = row.factor + w * row.factor_rise;
+        float& x = gates[l].x[kIhM];
+        x = x + factor * (inf - x);
+        continue;
+      }
       relax_row(gates[l].x, s.table[k], w);
       if (high != kNoHighRow) relax_row(s.high_gates[high + l].x, s.high_table[k], w);
     }

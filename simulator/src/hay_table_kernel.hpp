@@ -30,6 +30,11 @@ struct alignas(64) TableRow {
   float inf[kRowGates], inf_rise[kRowGates], factor[kRowGates], factor_rise[kRowGates];
 };
 
+// Row k of Ih's gate alone (kIhM of TableRow k), for the sites with no other channel.
+struct IhRow {
+  float inf, inf_rise, factor, factor_rise;
+};
+
 }  // namespace hay_tables
 
 struct HayDensities;
@@ -37,10 +42,12 @@ struct HayDensities;
 struct HayGateSweep {
   std::size_t sites = 0, lanes = 1;
   const int* nodes = nullptr;                  // per site
+  const char* ih_only = nullptr;               // per site: no channel but Ih (only its gate is updated)
   const std::uint32_t* high_row = nullptr;     // per site: first lane's row in high_gates, or kNoHighRow
   const double* v_mV = nullptr;                // node * lanes + lane
   const hay_tables::TableRow* table = nullptr;       // gates 0-15
   const hay_tables::TableRow* high_table = nullptr;  // gates 16-31
+  const hay_tables::IhRow* ih_table = nullptr;       // Ih's gate
   std::size_t table_rows = 0;
   hay_tables::GateRow* gates = nullptr;        // site * lanes + lane
   hay_tables::GateRow* high_gates = nullptr;

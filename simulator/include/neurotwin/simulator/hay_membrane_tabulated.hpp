@@ -9,6 +9,7 @@ namespace neurotwin {
 namespace hay_tables {
 struct GateRow;   // 16 gate values of a site-lane (hay_table_kernel.hpp)
 struct TableRow;  // the table row of 16 gates at one voltage
+struct IhRow;     // Ih's gate alone in that row
 }  // namespace hay_tables
 struct HayGateSweep;  // what the gate kernel reads and writes (hay_table_kernel.hpp)
 struct HayCurrentSweep;  // what the current kernel reads and writes
@@ -59,6 +60,7 @@ class TabulatedHayMembrane final : public Mechanism {
 
   double table_dt_ms_ = -1;
   std::vector<hay_tables::TableRow> table_, high_table_;
+  std::vector<hay_tables::IhRow> ih_table_;  // Ih's gate alone, for the sites with no other channel
   std::vector<double> sk_table_;            // SK_E2's z_inf over the bits of cai
   std::size_t sk_table_first_ = 0;
   double sk_table_factor_ = 0;              // 1 - exp(-dt / 1 ms)
