@@ -1,7 +1,9 @@
 // The surrogates shipped in models/: each loads, runs on the NEURON reference
 // file its sidecar names, and gives the AUC recorded there (C++ `neurotwin
 // predict` and the Python example); the installed library streams one from a
-// separate C++ program (examples/cpp).
+// separate C++ program (examples/cpp). A cell NEURON was not run for (AMPA-SK)
+// is scored on our simulator's replay of a NEURON file's inputs, which the test
+// makes again as the sidecar describes.
 #include <yaml-cpp/yaml.h>
 
 #include <catch2/catch.hpp>
@@ -22,6 +24,7 @@ namespace {
 struct ShippedModel {
   std::string path;
   std::string reference;  // ../shared/reference/<file>
+  std::string replay_cell;  // non-empty: the reference is this cell's replay of `reference`'s inputs
   double reference_auc = 0, test_auc = 0;
 };
 
@@ -33,6 +36,11 @@ std::vector<ShippedModel> shipped_models() {
     m.path = entry.path().string();
     const YAML::Node sidecar = YAML::LoadFile(fs::path(m.path).replace_extension(".yaml").string());
     m.reference = std::string(NEUROTWIN_SHARED_DIR) + "/reference/" + sidecar["reference_files"].as<std::string>();
+    if (sidecar["reference_replay_cell"]) {
+      m.replay_cell = sidecar["reference_replay_cell"].as<std::string>();
+      m.reference =
+          std::string(NEUROTWIN_SHARED_DIR) + "/reference/" + sidecar["reference_replay_inputs"].as<std::string>();
+    }
     m.reference_auc = sidecar["reference_metrics"]["spike_auc"].as<double>();
     m.test_auc = sidecar["test_metrics"]["spike_auc"].as<double>();
     out.push_back(m);
@@ -47,6 +55,20 @@ double printed_auc(const std::string& text) {
   return at == std::string::npos ? std::nan("") : std::stod(text.substr(at + 10, 6));
 }
 
+// The file to score m on: its NEURON reference, or the replay of that file's inputs on m's cell (written
+// into dir with the Hay morphology of ../shared).
+std::string reference_file(const ShippedModel& m, const neurotwin::test::TempDir& dir) {
+  if (m.replay_cell.empty()) return m.reference;
+  const std::string replay = dir.file("replay.h5");
+  const auto r = run_command(std::string(NEUROTWIN_BINARY) + " simulate -o " + dir.file("replay-run") +
+                             " --set cell.model=" + m.replay_cell +
+                             " --set cell.morphology=" + NEUROTWIN_SHARED_DIR + "/morphologies/cell1.asc --inputs " +
+                             m.reference + " --replay-output " + replay);
+  INFO(r.output);
+  REQUIRE(r.status == 0);
+  return replay;
+}
+
 }  // namespace
 
 TEST_CASE("every shipped surrogate reproduces its recorded AUC on its NEURON reference file") {
@@ -58,8 +80,8 @@ TEST_CASE("every shipped surrogate reproduces its recorded AUC on its NEURON ref
     const double recorded = m.reference_auc;
     CHECK(m.test_auc > 0.95);  // the sweep's test split, as recorded at export
     neurotwin::test::TempDir dir("models");
-    const auto r = run_command(std::string(NEUROTWIN_BINARY) + " predict --model " + m.path + " --inputs " + m.reference +
-                               " --output " + dir.file("p.h5"));
+    const auto r = run_command(std::string(NEUROTWIN_BINARY) + " predict --model " + m.path + " --inputs " +
+                               reference_file(m, dir) + " --output " + dir.file("p.h5"));
     INFO(r.output);
     REQUIRE(r.status == 0);
     CHECK(printed_auc(r.output) == Approx(recorded).margin(6e-5));  // printed to 4 decimals
@@ -67,7 +89,10 @@ TEST_CASE("every shipped surrogate reproduces its recorded AUC on its NEURON ref
 }
 
 TEST_CASE("the Python example predicts a shipped surrogate's reference file as recorded, streaming equal to the window", "[python]") {
-  const ShippedModel m = shipped_models().front();
+  const auto models = shipped_models();
+  const auto neuron_scored = std::find_if(models.begin(), models.end(), [](const ShippedModel& m) { return m.replay_cell.empty(); });
+  REQUIRE(neuron_scored != models.end());
+  const ShippedModel& m = *neuron_scored;
   const auto py = neurotwin::test::run_python(std::string(NEUROTWIN_SOURCE_DIR) + "/examples/python/predict_reference.py " +
                                               m.path + " " + m.reference + " --stream");
   INFO(py.output);

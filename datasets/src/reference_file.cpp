@@ -30,6 +30,14 @@ double read_double_attribute(const H5::H5File& f, const std::string& name, doubl
   return value;
 }
 
+// A text attribute of the root group, or "" when absent or not text.
+std::string read_text_attribute(const H5::H5File& f, const std::string& name) {
+  if (!f.attrExists(name)) return "";
+  const AttributeValue value = h5::read_attribute(f.openAttribute(name));
+  const std::string* text = std::get_if<std::string>(&value);
+  return text ? *text : "";
+}
+
 }  // namespace
 
 std::vector<float> ReferenceRecording::soma_at_whole_ms(std::size_t bins) const {
@@ -74,6 +82,8 @@ ReferenceRecording read_reference_file(const std::string& path, bool require_tra
           if (!std::isfinite(t) || t < 0) throw InputError(path + ": an input time is negative or not finite");
     }
     r.duration_ms = read_double_attribute(f, "duration_ms", -1);
+    r.replay_cell_model = read_text_attribute(f, "cell_model");
+    if (!r.replay_cell_model.empty()) r.replay_inputs_file = read_text_attribute(f, "inputs_file");
     if (require_traces || f.nameExists("soma_v_mV")) {
       r.soma_v_mV = read_1d<float>(f, "soma_v_mV", path);
       r.sample_dt_ms = read_double_attribute(f, "sample_dt_ms", 0);
@@ -97,6 +107,7 @@ void write_reference_layout(const std::string& path, const ReferenceLayoutFile& 
     H5::Group root = f.openGroup("/");
     for (const auto& [name, values] : file.float32) h5::write_vector(root, name, values);
     for (const auto& [name, values] : file.float64) h5::write_vector(root, name, values);
+    for (const auto& [name, values] : file.int64) h5::write_vector(root, name, values);
     for (const ReferenceLayoutFile::Matrix& m : file.float32_matrices) {
       if (m.values.size() != m.rows * m.columns)
         throw InputError(path + ": " + m.name + " has " + std::to_string(m.values.size()) + " values, not " +

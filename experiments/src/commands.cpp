@@ -14,6 +14,7 @@
 #include "neurotwin/datasets/dataset_generation.hpp"
 #include "neurotwin/datasets/dataset_inspection.hpp"
 #include "neurotwin/datasets/dataset_reader.hpp"
+#include "neurotwin/datasets/reference_file.hpp"
 #include "neurotwin/datasets/sha256.hpp"
 #include "cell_file.hpp"
 #include "mpi_world.hpp"
@@ -393,6 +394,13 @@ int run_export(Context& ctx, const std::string& model_path_in, const std::string
     std::string files;
     for (const std::string& f : reference_files) files += (files.empty() ? "" : " ") + fs::path(f).filename().string();
     meta.facts.push_back({"reference_files", files});
+    // A neurotwin replay as the reference (no NEURON run of this cell): which inputs on which cell, so
+    // that the reference can be made again (`neurotwin simulate --inputs`).
+    const ReferenceRecording first = read_reference_file(reference_files.front(), /*require_traces=*/false);
+    if (!first.replay_cell_model.empty()) {
+      meta.facts.push_back({"reference_replay_cell", first.replay_cell_model});
+      meta.facts.push_back({"reference_replay_inputs", fs::path(first.replay_inputs_file).filename().string()});
+    }
     meta.sections.push_back({"reference_metrics", metrics_json(m)});
     std::printf("on %s: %s\n", files.c_str(), describe_metrics(m).c_str());
   }

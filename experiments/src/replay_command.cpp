@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 
 #include "commands.hpp"
 #include "neurotwin/datasets/dataset_reader.hpp"
@@ -25,6 +26,7 @@ struct RecordedInputs {
   std::vector<InputEvent> events;
   double duration_ms = -1;  // from the file, if it says
   std::string description;
+  std::optional<ReferenceRecording> reference;  // a reference-layout file's events, copied into the replay
 };
 
 RecordedInputs read_inputs(const std::string& path, std::size_t simulation, std::size_t synapse_segments) {
@@ -43,6 +45,7 @@ RecordedInputs read_inputs(const std::string& path, std::size_t simulation, std:
     for (std::size_t i = 0; i < rec.inh_segment.size(); ++i) add(rec.inh_segment[i], rec.inh_time_ms[i], S, "inhibitory");
     r.duration_ms = rec.duration_ms;
     r.description = "reference-layout inputs";
+    r.reference = rec;
   }
   if (!reference) {  // a neurotwin dataset
     const DatasetReader d(path);
@@ -124,6 +127,12 @@ int run_replay(Context& ctx, const std::string& inputs_path, std::size_t simulat
   }
   file.float64.emplace_back("spike_times_ms", spikes);
   file.float64.emplace_back("spike_times_8perms_ms", spikes8);
+  if (in.reference) {  // the replayed events: the output is a complete reference-layout file (evaluate --reference)
+    file.int64.emplace_back("inputs/ex_segment", in.reference->ex_segment);
+    file.float64.emplace_back("inputs/ex_time_ms", in.reference->ex_time_ms);
+    file.int64.emplace_back("inputs/inh_segment", in.reference->inh_segment);
+    file.float64.emplace_back("inputs/inh_time_ms", in.reference->inh_time_ms);
+  }
   file.text_attributes = {
       {"inputs_file", fs::absolute(inputs_path).string()},
       {"inputs", in.description},

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Compares `neurotwin simulate --inputs REF` output with the NEURON reference
-REF: soma and nexus voltage RMSE on the common time grid and output spikes.
+REF: soma and nexus voltage RMSE on the common time grid and output spikes,
+and that the replay holds REF's input events.
 Usage: compare_replay.py REPLAY.h5 REFERENCE.h5 MAX_RMSE_MV MAX_SPIKE_SHIFT_MS"""
 import sys
 
@@ -21,4 +22,8 @@ with h5py.File(replay, "r") as a, h5py.File(reference, "r") as b:
     assert rmse <= max_rmse and nexus <= max_rmse, (rmse, nexus)
     assert len(sa) == len(sb) and np.all(np.abs(sa - sb) <= max_shift), (sa, sb)
     assert len(s8a) == len(s8b) and np.all(np.abs(s8a - s8b) <= max_shift), (s8a, s8b)
-print("replay matches the reference")
+    # The replayed events are copied: the replay is a complete reference-layout file.
+    for name in ("ex_segment", "ex_time_ms", "inh_segment", "inh_time_ms"):
+        assert np.array_equal(a["inputs/" + name][:], b["inputs/" + name][:]), name
+    assert a.attrs["cell_model"] == "l5pc-ampa" and a.attrs["inputs_file"].endswith(reference.split("/")[-1])
+print("replay matches the reference, inputs copied")

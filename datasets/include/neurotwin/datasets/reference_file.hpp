@@ -9,7 +9,7 @@ namespace neurotwin {
 // One run in the NEURON reference layout (../shared/reference/README.md):
 // input events per synapse segment, the soma trace on a uniform grid, and the
 // output spike times. Written by NEURON scripts and by `neurotwin simulate
-// --inputs` (which writes no inputs).
+// --inputs` (which copies the inputs of a reference-layout file it replays).
 struct ReferenceRecording {
   std::string path;
   bool has_inputs = false;
@@ -21,6 +21,9 @@ struct ReferenceRecording {
   std::vector<double> spike_times_ms;         // of the solver's own trace
   std::vector<double> spike_times_8perms_ms;  // of the 8 samples/ms trace (empty when absent)
   bool has_spike_times_8perms = false;
+  // A `neurotwin simulate --inputs` replay: the cell preset or file it simulated and the file whose
+  // inputs it replayed (both empty for NEURON's files).
+  std::string replay_cell_model, replay_inputs_file;
 
   // The spike times neurotwin datasets use (spec §10.3: the 8 samples/ms
   // rule) when the file has them, else the solver's own.
@@ -46,6 +49,7 @@ ReferenceRecording read_reference_file(const std::string& path, bool require_tra
 struct ReferenceLayoutFile {
   std::vector<std::pair<std::string, std::vector<float>>> float32;   // e.g. soma_v_mV
   std::vector<std::pair<std::string, std::vector<double>>> float64;  // e.g. spike_times_ms
+  std::vector<std::pair<std::string, std::vector<std::int64_t>>> int64;  // e.g. inputs/ex_segment
   // Row-major float32 matrices [rows, columns], e.g. dendritic_v_mV [segments, ms] (gzip-compressed).
   struct Matrix {
     std::string name;
