@@ -109,9 +109,9 @@ NeuronRun time_neuron(const std::string& python, const std::string& model_dir, c
 
 int main(int argc, char** argv) {
   CLI::App app{"L5PC simulation throughput: lockstep batches of simulations on one core"};
-  std::string morphology, batches_text = "1,4,8,16";
+  std::string morphology, batches_text = "1,8,16,32";
   double duration_ms = 6000;
-  int simulations = 16, repeats = 1;
+  int simulations = 32, repeats = 1;
   bool neuron_fixed = true;
   app.add_option("--morphology", morphology, "cell1.asc (ModelDB 139653); default: the built-in stylized L5PC");
   app.add_option("--duration-ms", duration_ms, "simulated time per simulation")->check(CLI::Range(100.0, 1e6));

@@ -81,14 +81,15 @@ TEST_CASE("generation does not depend on the thread count or the lockstep lanes"
   Fixture f;
   test::TempDir dir("threads");
   const InputProtocol protocol(f.protocol_config, f.cell, 11);
-  generate_dataset(dir.file("one.h5"), f.cell, protocol, f.header(0, 4), f.run, 1);
-  const std::string other = GENERATE(as<std::string>{}, "2 threads", "2 threads x 3 lanes", "1 thread x 4 lanes");
+  generate_dataset(dir.file("one.h5"), f.cell, protocol, f.header(0, 5), f.run, 1);
+  const std::string other = GENERATE(as<std::string>{}, "2 threads", "2 threads x 3 lanes", "1 thread x 5 lanes");
   const int threads = other[0] - '0';
-  const std::size_t lanes = other.find("3 lanes") != std::string::npos ? 3 : other.find("4 lanes") != std::string::npos ? 4 : 1;
+  const std::size_t lanes = other.find("3 lanes") != std::string::npos ? 3 : other.find("5 lanes") != std::string::npos ? 5 : 1;
+  // Five simulations: 2 threads x 3 lanes run batches of 3 and 2 side by side, 1 thread x 5 lanes one batch.
   INFO(other);
-  generate_dataset(dir.file("two.h5"), f.cell, protocol, f.header(0, 4), f.run, threads, {}, lanes);
+  generate_dataset(dir.file("two.h5"), f.cell, protocol, f.header(0, 5), f.run, threads, {}, lanes);
   const DatasetReader a(dir.file("one.h5")), b(dir.file("two.h5"));
-  for (std::size_t k = 0; k < 4; ++k) {
+  for (std::size_t k = 0; k < 5; ++k) {
     const auto ra = a.read(k), rb = b.read(k);
     CHECK(ra.input_times_ms == rb.input_times_ms);
     CHECK(ra.input_channels == rb.input_channels);

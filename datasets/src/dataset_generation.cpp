@@ -161,7 +161,7 @@ GenerationReport generate_dataset(const std::string& path, const CellModel& cell
   const auto total = static_cast<std::size_t>(header.simulation_count);
   const std::size_t workers = static_cast<std::size_t>(std::max(1, threads));
   // At most `lockstep_lanes` per batch, and no more than lets every worker run the same number of
-  // batches (100 simulations on 2 workers: 8 batches of 13 or less, not 6 of 16 and one of 4).
+  // batches (100 simulations on 2 workers at 32: 4 batches of 25, not 3 of 32 and one of 4).
   const std::size_t most_lanes = std::max<std::size_t>(1, lockstep_lanes);
   const std::size_t rounds = std::max<std::size_t>(1, (total + workers * most_lanes - 1) / (workers * most_lanes));
   const std::size_t lanes = std::max<std::size_t>(1, (total + workers * rounds - 1) / (workers * rounds));
