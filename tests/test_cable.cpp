@@ -235,27 +235,32 @@ TEST_CASE("the vectorized synaptic step gives add_currents then advance bit for 
   for (std::size_t kind_index = 0; kind_index < kinds.size(); ++kind_index)
     for (const std::size_t lanes : {std::size_t{1}, std::size_t{3}, std::size_t{16}, std::size_t{19}}) {
       INFO("kind " << kinds[kind_index].name << " (" << kind_index << "), " << lanes << " lanes");
-      const std::vector<double> area_um2 = {500.0, 800.0, 650.0};
-      SynapseArray separate(kinds[kind_index], {1, 0, 2, 1}, area_um2, lanes);
-      SynapseArray fused(kinds[kind_index], {1, 0, 2, 1}, area_um2, lanes);
-      std::vector<double> v(3 * lanes), rhs_a(3 * lanes, 0.25), diag_a(3 * lanes, 1.5);
+      // 20 synapses on 12 nodes; with one lane the kernel takes synapses side by side, in groups of the
+      // vector width whose nodes are distinct (others one by one): the first 8 hold nodes 1 and 3 twice.
+      const std::vector<int> nodes = {1, 0, 2, 1, 3, 3, 5, 6, 7, 8, 9, 10, 11, 0, 2, 4, 4, 5, 6, 7};
+      std::vector<double> area_um2(12);
+      for (std::size_t k = 0; k < area_um2.size(); ++k) area_um2[k] = 500.0 + 37.0 * static_cast<double>(k);
+      SynapseArray separate(kinds[kind_index], nodes, area_um2, lanes);
+      SynapseArray fused(kinds[kind_index], nodes, area_um2, lanes);
+      std::vector<double> v(12 * lanes), rhs_a(12 * lanes, 0.25), diag_a(12 * lanes, 1.5);
       for (std::size_t k = 0; k < v.size(); ++k) v[k] = -90.0 + 7.31 * static_cast<double>(k % 17);
       std::vector<double> rhs_b = rhs_a, diag_b = diag_a;
       for (int step = 0; step < 30; ++step) {
-        for (std::size_t l = 0; l < lanes; ++l)
-          if ((step + static_cast<int>(l)) % 7 == 0) {
-            separate.deliver(l % 4, l, 1.0);
-            fused.deliver(l % 4, l, 1.0);
-          }
+        for (std::size_t i = 0; i < nodes.size(); ++i)
+          for (std::size_t l = 0; l < lanes; ++l)
+            if ((step + static_cast<int>(i + l)) % 7 == 0) {
+              separate.deliver(i, l, 1.0);
+              fused.deliver(i, l, 1.0);
+            }
         separate.add_currents(MembraneArrays{v.data(), rhs_a.data(), diag_a.data(), lanes});
         separate.advance(0.02);
         fused.add_currents_and_advance(MembraneArrays{v.data(), rhs_b.data(), diag_b.data(), lanes}, 0.02);
       }
       CHECK(rhs_a == rhs_b);
       CHECK(diag_a == diag_b);
-      for (std::size_t i = 0; i < 4; ++i)
+      for (std::size_t i = 0; i < nodes.size(); ++i)
         for (std::size_t l = 0; l < lanes; ++l) CHECK(separate.conductance_uS(i, -40.0, l) == fused.conductance_uS(i, -40.0, l));
-      CHECK(rhs_a != std::vector<double>(3 * lanes, 0.25));  // currents flowed
+      CHECK(rhs_a != std::vector<double>(12 * lanes, 0.25));  // currents flowed
     }
 }
 

@@ -2,8 +2,8 @@
 // synapse and lane I = g (v - e) with g = g_plain + g_mg B(v), B read from
 // the Mg table by linear interpolation, dI/dv = g + g_mg B'(v) (v - e) with
 // the interpolant's slope, then A *= exp(-dt/tau_rise), B *= exp(-dt/tau_decay).
-// The lanes of a synapse go through as vectors of NEUROTWIN_VECTOR_BYTES,
-// the rest one by one with the same operations (elementwise IEEE arithmetic,
+// The lanes of a synapse go through as vectors of NEUROTWIN_VECTOR_BYTES
+// (with one lane: synapses side by side), the rest one by one with the same operations (elementwise IEEE arithmetic,
 // no FMA contraction: the same numbers for any lane count and instruction
 // set). Where g_mg is 0 the block term adds exactly 0.
 #include <cstdint>
@@ -52,12 +52,36 @@ inline Entry lookup(double position, const double* table, std::int64_t last) {
 
 constexpr std::size_t kRuntime = ~std::size_t{0};
 
-// Lanes x ... x + |V| - 1 of synapse i (nodes at `at`); the component counts
+// Where the voltages, rhs and diag of a vector's elements are: the lanes of one synapse at consecutive
+// node-lanes from `at` (Consecutive), or single-lane synapses at their own, distinct nodes (Gathered).
+struct Consecutive {
+  std::size_t at;
+  template <class V>
+  V get(const double* p) const { return load(p + at, V{}); }
+  template <class V>
+  void put(double* p, const V& v) const { store(p + at, v); }
+};
+struct Gathered {
+  const int* nodes;  // kWidth of them
+  template <class V>
+  V get(const double* p) const {
+    V v;
+    for (std::size_t k = 0; k < kWidth; ++k) v[k] = p[nodes[k]];
+    return v;
+  }
+  template <class V>
+  void put(double* p, const V& v) const {
+    for (std::size_t k = 0; k < kWidth; ++k) p[nodes[k]] = v[k];
+  }
+};
+
+// States x ... x + |V| - 1 (the lanes of one synapse, or single-lane synapses side by side; their nodes'
+// values where `node` says) with `scale` (100 / area: per synapse, or per element); the component counts
 // known at compile time for the common kinds (AMPA, GABA_A: 1 + 0; AMPA+NMDA: 1 + 1).
-template <class V, std::size_t kPlain, std::size_t kBlocked>
-inline void synapse_lanes(const SynapseSweep& s, std::size_t x, std::size_t at, double scale) {
+template <class V, std::size_t kPlain, std::size_t kBlocked, class Where, class Scale>
+inline void synapse_lanes(const SynapseSweep& s, std::size_t x, const Where& node, Scale scale) {
   const std::size_t plain = kPlain == kRuntime ? s.plain : kPlain, blocked = kBlocked == kRuntime ? s.blocked : kBlocked;
-  const V v = load(s.v_mV + at, V{});
+  const V v = node.template get<V>(s.v_mV);
   V g_plain = V{} + 0.0, g_mg = V{} + 0.0;
   for (std::size_t c = 0; c < plain; ++c) {
     const SynapseComponentArrays& k = s.plain_components[c];
@@ -78,8 +102,8 @@ inline void synapse_lanes(const SynapseSweep& s, std::size_t x, std::size_t at, 
   } else if (s.numeric_slope) {
     slope = (g * (v + 0.001 - s.e_mV) - g * (v - s.e_mV)) / 0.001;
   }
-  store(s.rhs + at, load(s.rhs + at, V{}) - g * (v - s.e_mV) * scale);
-  store(s.diag + at, load(s.diag + at, V{}) + slope * scale);
+  node.put(s.rhs, node.template get<V>(s.rhs) - g * (v - s.e_mV) * scale);
+  node.put(s.diag, node.template get<V>(s.diag) + slope * scale);
   // The states over dt.
   auto decay = [x](const SynapseComponentArrays& k) {
     store(k.a + x, load(k.a + x, V{}) * k.rise_decay);
@@ -89,15 +113,39 @@ inline void synapse_lanes(const SynapseSweep& s, std::size_t x, std::size_t at, 
   for (std::size_t c = 0; c < blocked; ++c) decay(s.blocked_components[c]);
 }
 
+inline bool distinct(const int* nodes) {
+  for (std::size_t j = 1; j < kWidth; ++j)
+    for (std::size_t k = 0; k < j; ++k)
+      if (nodes[j] == nodes[k]) return false;
+  return true;
+}
+
 template <std::size_t kPlain, std::size_t kBlocked>
 void sweep_kind(const SynapseSweep& shared) {
   const SynapseSweep s = shared;  // a local copy: the stores below cannot change its pointers
+  if (s.lanes == 1 && kWidth > 1) {
+    // One lane: synapses side by side as the vector's elements, where a group's nodes are distinct (one
+    // synapse per segment: always), else one by one; the same operations either way.
+    std::size_t i = 0;
+    for (; i + kWidth <= s.synapses; i += kWidth) {
+      if (distinct(s.nodes + i)) {
+        synapse_lanes<Doubles, kPlain, kBlocked>(s, i, Gathered{s.nodes + i}, load(s.scale + i, Doubles{}));
+      } else {
+        for (std::size_t j = i; j < i + kWidth; ++j)
+          synapse_lanes<double, kPlain, kBlocked>(s, j, Consecutive{static_cast<std::size_t>(s.nodes[j])}, s.scale[j]);
+      }
+    }
+    for (; i < s.synapses; ++i)
+      synapse_lanes<double, kPlain, kBlocked>(s, i, Consecutive{static_cast<std::size_t>(s.nodes[i])}, s.scale[i]);
+    return;
+  }
   const std::size_t vector_lanes = s.lanes / kWidth * kWidth;
   for (std::size_t i = 0; i < s.synapses; ++i) {
     const std::size_t first = i * s.lanes, node = static_cast<std::size_t>(s.nodes[i]) * s.lanes;
     std::size_t l = 0;
-    for (; l < vector_lanes; l += kWidth) synapse_lanes<Doubles, kPlain, kBlocked>(s, first + l, node + l, s.scale[i]);
-    for (; l < s.lanes; ++l) synapse_lanes<double, kPlain, kBlocked>(s, first + l, node + l, s.scale[i]);
+    for (; l < vector_lanes; l += kWidth)
+      synapse_lanes<Doubles, kPlain, kBlocked>(s, first + l, Consecutive{node + l}, s.scale[i]);
+    for (; l < s.lanes; ++l) synapse_lanes<double, kPlain, kBlocked>(s, first + l, Consecutive{node + l}, s.scale[i]);
   }
 }
 
