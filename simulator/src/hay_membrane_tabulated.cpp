@@ -45,7 +45,6 @@ TabulatedHayMembrane::TabulatedHayMembrane(std::vector<HayMembrane::Site> sites,
     bool other_than_ih = site.g.sk_e2 != 0;
     for (const HayChannel& c : hay_channels()) other_than_ih = other_than_ih || (c.m != kIhM && site.g.*c.gbar != 0);
     nodes_.push_back(site.node);
-    densities_.push_back(site.g);
     axonal_.push_back(hay_has_axon_channels(site.g));
     ih_only_.push_back(!other_than_ih);
     // Only sites with a gate beyond the first row (K_Tst h) update a second row.
@@ -146,7 +145,7 @@ void TabulatedHayMembrane::add_currents(const MembraneArrays& m) const {
   sweep.sites = sites_.size();
   sweep.lanes = lanes_;
   sweep.nodes = nodes_.data();
-  sweep.densities = densities_.data();
+  sweep.site = sites_.data();
   sweep.axonal = axonal_.data();
   sweep.ih_only = ih_only_.data();
   sweep.high_row = high_row_.data();
@@ -178,7 +177,7 @@ void TabulatedHayMembrane::advance(const double* v_mV, double dt_ms) {
   calcium.sites = sites_.size();
   calcium.lanes = lanes_;
   calcium.nodes = nodes_.data();
-  calcium.densities = densities_.data();
+  calcium.site = sites_.data();
   calcium.pool_factor = pool_factor_.data();
   calcium.pool_drive = pool_drive_.data();
   calcium.ica = ica_.data();

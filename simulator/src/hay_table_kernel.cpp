@@ -120,7 +120,7 @@ inline Doubles gate_of_lanes(const GateRow* rows, std::size_t j, const Doubles&)
 // One vector of lanes (V = Doubles) or one lane (V = double) of site i from its lane l.
 template <class V>
 inline void site_currents(const HayCurrentSweep& s, std::size_t i, std::size_t l) {
-  const HayDensities& g = s.densities[i];
+  const HayDensities& g = s.site[i].g;
   const std::size_t x = i * s.lanes + l, n = static_cast<std::size_t>(s.nodes[i]) * s.lanes + l;
   const GateRow* rows = s.gates + x;
   const GateRow* high = s.high_row[i] != kNoHighRow ? s.high_gates + s.high_row[i] + l : nullptr;
@@ -194,7 +194,7 @@ inline Doubles sk_z_inf(const Doubles& cai, const HayCalciumSweep& s) {
 // One vector of lanes (V = Doubles) or one lane (V = double) of site i from its lane l.
 template <class V>
 inline void site_calcium(const HayCalciumSweep& s, std::size_t i, std::size_t l) {
-  const HayDensities& g = s.densities[i];
+  const HayDensities& g = s.site[i].g;
   const std::size_t x = i * s.lanes + l;
   V cai = load(s.cai_mM + x, V{});
   if (g.calcium_pool) {
@@ -213,7 +213,7 @@ inline void site_calcium(const HayCalciumSweep& s, std::size_t i, std::size_t l)
 
 void calcium_sweep(const HayCalciumSweep& s) {
   for (std::size_t i = 0; i < s.sites; ++i) {
-    if (!s.densities[i].calcium_pool && !(s.densities[i].sk_e2 > 0)) continue;
+    if (!s.site[i].g.calcium_pool && !(s.site[i].g.sk_e2 > 0)) continue;
     std::size_t l = 0;
     for (; l + kDoubleWidth <= s.lanes; l += kDoubleWidth) site_calcium<Doubles>(s, i, l);
     for (; l < s.lanes; ++l) site_calcium<double>(s, i, l);

@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "neurotwin/simulator/hay_membrane.hpp"
+
 namespace neurotwin {
 namespace hay_tables {
 
@@ -37,7 +39,6 @@ struct IhRow {
 
 }  // namespace hay_tables
 
-struct HayDensities;
 
 struct HayGateSweep {
   std::size_t sites = 0, lanes = 1;
@@ -59,7 +60,7 @@ struct HayGateSweep {
 struct HayCurrentSweep {
   std::size_t sites = 0, lanes = 1;
   const int* nodes = nullptr;                  // per site
-  const HayDensities* densities = nullptr;     // per site
+  const HayMembrane::Site* site = nullptr;     // per site: its densities
   const char* axonal = nullptr;                // per site: axon-only channels (their gates in the second row)
   const char* ih_only = nullptr;               // per site: no channel but Ih
   const std::uint32_t* high_row = nullptr;     // per site: first lane's row in high_gates, or kNoHighRow
@@ -77,7 +78,7 @@ struct HayCurrentSweep {
 struct HayCalciumSweep {
   std::size_t sites = 0, lanes = 1;
   const int* nodes = nullptr;                      // per site
-  const HayDensities* densities = nullptr;         // per site
+  const HayMembrane::Site* site = nullptr;         // per site: its densities
   const double *pool_factor = nullptr, *pool_drive = nullptr;  // per site: 1 - exp(-dt/decay); decay influx gamma
   const double *ica = nullptr, *g_ca = nullptr;    // site * lanes + lane: at v_n
   const double* delta_mV = nullptr;                // Crank-Nicolson: the solve's delta by node-lane (ica at the midpoint), or none

@@ -46,7 +46,6 @@ class TabulatedHayMembrane final : public Mechanism {
   std::vector<HayMembrane::Site> sites_;
   std::size_t lanes_;
   std::vector<int> nodes_;                  // per site
-  std::vector<HayDensities> densities_;     // per site
   std::vector<char> axonal_;                // per site: axon-only channels (their gates in the second row)
   std::vector<char> ih_only_;               // per site: no channel but Ih (ica stays 0)
   std::vector<std::uint32_t> high_row_;     // per site: index of its first second-row lane, or ~0
