@@ -223,7 +223,9 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
                         "export/surrogate.yaml", "evaluation/metrics.json", "sweep/glm/best_model.pt",
                         "sweep/d1_w2/training_log.csv"})
     CHECK(fs::exists(out / f));
-  CHECK_THAT(run.output, Catch::Contains("Smallest network within") && Catch::Contains("name           depth width") &&
+  // Tiny data: the networks may or may not beat the GLM on validation; the sweep says which.
+  CHECK_THAT(run.output, (Catch::Contains("Smallest network within") || Catch::Contains("is above the GLM on validation; the highest")) &&
+                             Catch::Contains("name           depth width") &&
                              Catch::Contains("GLM baseline") && Catch::Contains("95% CI"));
   std::ifstream csv(out / "sweep" / "results.csv");
   std::vector<std::string> lines;

@@ -172,15 +172,36 @@ TEST_CASE("sweep results: the GLM is a row, never the chosen network; CSV and JS
     r.test.spike_auc = test_auc;
     return r;
   };
-  const std::vector<SweepRow> rows = {row("glm", 0, 0, 146, 0.99, 0.915), row("tcn", 1, 8, 5000, 0.90, 0.91),
+  const std::vector<SweepRow> rows = {row("glm", 0, 0, 146, 0.89, 0.915), row("tcn", 1, 8, 5000, 0.90, 0.91),
                                       row("tcn", 3, 8, 7000, 0.92, 0.93), row("tcn", 3, 16, 15000, 0.925, 0.92)};
   // Best TCN 0.925; within 0.01: the 3x8 (fewer parameters than 3x16); the
-  // GLM's higher validation AUC neither wins nor sets the bar.
-  CHECK(choose_smallest_within_margin(rows, 0.01) == 2);
-  CHECK(choose_smallest_within_margin(rows, 0.05) == 1);
-  CHECK(choose_smallest_within_margin({rows[0]}, 0.01) == -1);
-  CHECK(best_validation_network(rows) == 3);  // the GLM's 0.99 does not count
+  // GLM (0.89, below them all) is never a candidate.
+  CHECK(choose_sweep_network(rows, 0.01) == 2);
+  CHECK(choose_sweep_network(rows, 0.05) == 1);
+  CHECK(choose_sweep_network({rows[0]}, 0.01) == -1);
+  CHECK(best_validation_network(rows) == 3);
   CHECK(best_validation_network({rows[0]}) == -1);
+  CHECK(glm_validation_auc(rows) == 0.89);
+  CHECK(std::isnan(glm_validation_auc({rows[1], rows[2]})));
+  CHECK(choice_validation_floor(rows, 0.01) == Approx(0.915));
+  CHECK(choice_validation_floor(rows, 0.05) == Approx(0.89));  // the GLM's, above 0.925 - 0.05
+
+  SECTION("a network the GLM beats on validation is not chosen, however small") {
+    std::vector<SweepRow> above = rows;
+    above[0].valid_auc = 0.91;  // the GLM now beats the 1x8 (0.90), not the 3x8 (0.92)
+    CHECK(choose_sweep_network(above, 0.05) == 2);
+    CHECK_FALSE(beats_glm_on_validation(above, 1));
+    CHECK(beats_glm_on_validation(above, 2));
+    CHECK(choice_validation_floor(above, 0.05) == Approx(0.91));
+    above[0].valid_auc = 0.92;  // equal is not above
+    CHECK(choose_sweep_network(above, 0.05) == 3);
+    above[0].valid_auc = 0.99;  // above every network: the best network, and it is said
+    CHECK(choose_sweep_network(above, 0.05) == 3);
+    CHECK_FALSE(beats_glm_on_validation(above, 3));
+    CHECK_THAT(describe_sweep_selection(above, "d3_w16", 0.05), Catch::Contains("by default") && Catch::Contains("highest validation AUC"));
+    CHECK_THAT(sweep_results_json(above, 3, 0.05), Catch::Contains("\"chosen_beats_glm\": false"));
+    CHECK_THAT(sweep_results_json(rows, 2, 0.01), Catch::Contains("\"chosen_beats_glm\": true"));
+  }
   CHECK_THAT(describe_sweep_selection(rows, "d3_w8", 0.01), Catch::Contains("the sweep's choice"));
   CHECK_THAT(describe_sweep_selection(rows, "d3_w16", 0.01), Catch::Contains("highest validation AUC"));
   CHECK_THAT(describe_sweep_selection(rows, "d1_w8", 0.01), Catch::Contains("neither"));
@@ -191,13 +212,13 @@ TEST_CASE("sweep results: the GLM is a row, never the chosen network; CSV and JS
   const std::string json = sweep_results_json(rows, 2, 0.01);
   CHECK_THAT(json, Catch::Contains("\"model\": \"glm\"") && Catch::Contains("\"chosen\": true"));
   const std::string table = sweep_results_table(rows, 2);
-  CHECK_THAT(table, Catch::Contains("<- smallest within margin") && Catch::Contains("(not above the GLM)"));
+  CHECK_THAT(table, Catch::Contains("<- chosen") && Catch::Contains("(not above the GLM)"));
 
   test::TempDir dir("sweeprow");
   save_sweep_row(rows[0], dir.file("r.yaml"));
   const SweepRow back = load_sweep_row(dir.file("r.yaml"));
   CHECK(back.is_glm());
-  CHECK(back.valid_auc == Approx(0.99));
+  CHECK(back.valid_auc == Approx(0.89));
   SweepRow plain = rows[1];
   plain.plain_tcn = true;
   plain.variant = "plain";

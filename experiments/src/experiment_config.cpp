@@ -141,7 +141,7 @@ std::vector<Field> schema(ExperimentConfig& c) {
        "first-layer kernels to sweep (each with every depth x width; []: model.first_kernel_ms)"},
       {"sweep.plain_depths", &c.sweep.plain_depths, 1, 64, {}, "Beniaguev's plain TCN at these depths x plain_widths ([]: none)"},
       {"sweep.plain_widths", &c.sweep.plain_widths, 1, 4096, {}, ""},
-      {"sweep.auc_margin", &c.sweep.auc_margin, 0, 1, {}, "smallest network within this AUC of the best"},
+      {"sweep.auc_margin", &c.sweep.auc_margin, 0, 1, {}, "choose the smallest network within this validation AUC of the best (and above the GLM)"},
       {"sweep.learning_curve_fractions", &c.sweep.learning_curve_fractions, 1e-6, 1, {},
        "the chosen network trained again on these fractions of the training simulations ([]: none)"},
       {"sweep.learning_curve_network", &c.sweep.learning_curve_network, 0, 0, {"chosen", "best"},

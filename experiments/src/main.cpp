@@ -94,7 +94,8 @@ int main(int argc, char** argv) {
   auto* sweep = app.add_subcommand(
       "sweep",
       "fit the GLM baseline, train every network of the `sweep` section (depth x width, first kernels, plain TCNs),\n"
-      "choose the smallest within auc_margin on validation data, train the learning curve; write the results table.\n"
+      "choose, on validation data, the smallest within auc_margin of the best and above the GLM, train the learning\n"
+      "curve; write the results table.\n"
       "Resumable. Parallel: `mpirun -np N neurotwin sweep` (each rank trains its share of the networks); --shard i/N\n"
       "for Slurm arrays, then `neurotwin sweep --merge`. The rows equal a one-process sweep's");
   add_common(sweep, common);

@@ -221,7 +221,7 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
   }
 
   // Selection on validation data only; test metrics are reported, not used.
-  const int chosen = choose_smallest_within_margin(rows, c.sweep.auc_margin);
+  const int chosen = choose_sweep_network(rows, c.sweep.auc_margin);
   if (root) {
     write_text_file((dir / "results.csv").string(), sweep_results_csv(rows, chosen));
     write_text_file((dir / "results.json").string(), sweep_results_json(rows, chosen, c.sweep.auc_margin));
@@ -233,10 +233,14 @@ int run_sweep(Context& ctx, const MpiWorld& world, const SweepOptions& options, 
   }
   const SweepRow& chosen_row = rows[static_cast<std::size_t>(chosen)];
   if (root) {
-    std::printf("Smallest network within %.3g AUC of the best (validation): %s, %lld parameters, test AUC %.4f "
-                "(95%% CI %.4f-%.4f; GLM baseline: %.4f)\n",
-                c.sweep.auc_margin, chosen_row.name().c_str(), static_cast<long long>(chosen_row.parameters), chosen_row.test.spike_auc,
-                chosen_row.test.spike_auc_ci_low, chosen_row.test.spike_auc_ci_high, rows.front().test.spike_auc);
+    if (beats_glm_on_validation(rows, chosen))
+      std::printf("Smallest network within %.3g AUC of the best and above the GLM (validation): ", c.sweep.auc_margin);
+    else
+      std::printf("No network within %.3g AUC of the best is above the GLM on validation; the highest validation AUC: ",
+                  c.sweep.auc_margin);
+    std::printf("%s, %lld parameters, test AUC %.4f (95%% CI %.4f-%.4f; GLM baseline: %.4f)\n", chosen_row.name().c_str(),
+                static_cast<long long>(chosen_row.parameters), chosen_row.test.spike_auc, chosen_row.test.spike_auc_ci_low,
+                chosen_row.test.spike_auc_ci_high, rows.front().test.spike_auc);
     std::fflush(stdout);
   }
   if (chosen_out) *chosen_out = chosen_row;

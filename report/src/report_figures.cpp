@@ -175,10 +175,15 @@ void place_width_labels(const std::vector<WidthLabel>& labels, double x0, double
 void fci_axis(double auc_lo, double auc_hi) {
   plcol0(kBlack);
   const double step = (auc_hi - auc_lo) > 0.05 ? 0.1 : 0.05;
-  for (double f = -0.5; f <= 1.5 + 1e-9; f += step) {
+  // From the bottom (high FCI) up: FCI is logarithmic in 1 - AUC, so ticks crowd towards AUC 1; a tick
+  // closer than 6 % of the axis to the last one drawn is left out.
+  double last_pos = -1;
+  for (double f = 1.5; f >= -0.5 - 1e-9; f -= step) {
     const double auc = 1 - std::pow(10.0, 2 * f) / 1000;
     if (auc <= auc_lo || auc >= auc_hi) continue;
     const double pos = (auc - auc_lo) / (auc_hi - auc_lo);
+    if (last_pos >= 0 && pos - last_pos < 0.06) continue;
+    last_pos = pos;
     char text[16];
     std::snprintf(text, sizeof text, "%.2f", std::abs(f) < 1e-9 ? 0.0 : f);
     plmtex("rv", 0.6, pos, 0.0, text);
@@ -230,11 +235,12 @@ std::vector<LegendEntry> complexity_panel(const SweepRecord& s, XOf x_of, YOf y_
     plbox("", 0, 0, "c", 0, 0);
     fci_axis(y0, y1);
   }
-  // The choice's band: networks whose validation AUC is within the margin of the best (shown on the
-  // test axis as the best network's validation AUC minus the margin, up to it).
+  // The choice's band: validation AUCs the rule accepts, from the best network's minus the margin (or
+  // the GLM's, when higher) up to the best's, drawn on the test axis.
   const int best = s.best_network();
   if (with_interval && best >= 0) {
-    const double top = s.rows[static_cast<std::size_t>(best)].valid_auc, bottom = top - s.auc_margin;
+    const double top = s.rows[static_cast<std::size_t>(best)].valid_auc,
+                 bottom = std::min(top, choice_validation_floor(s.rows, s.auc_margin));
     PLFLT bx[4] = {x0, x1, x1, x0}, by[4] = {std::max(bottom, y0), std::max(bottom, y0), std::min(top, y1), std::min(top, y1)};
     plcol0(kLightGrey);
     plfill(4, bx, by);

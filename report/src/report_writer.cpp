@@ -119,7 +119,7 @@ ReportResult write_report(const ReportOptions& o) {
      << "Every network of the sweep and the GLM baseline, scored on the test split (" << sweep.rows.front().test.bins
      << " bins of 1 ms after the first " << o.targets.ignore_first_ms << " ms of each simulation). The choice uses validation data only: the network with the fewest parameters whose validation AUC is "
         "within "
-     << sweep.auc_margin << " of the best network's. The 95% interval is a bootstrap over test simulations; the operating "
+     << sweep.auc_margin << " of the best network's and above the GLM's (when none is, the best network). The 95% interval is a bootstrap over test simulations; the operating "
         "threshold gives 0.25% false positives on validation data, and \"spikes ±2/±5 ms\" are the fractions of true spikes "
         "with a predicted one that close at it. FCI = log10(1000 (1 − AUC)) / 2.\n\n"
      << sweep_table(sweep) << "\n";

@@ -137,17 +137,15 @@ SweepRow load_sweep_row(const std::string& path) {
   }
 }
 
-int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_margin) {
-  double best = -1;
+double glm_validation_auc(const std::vector<SweepRow>& rows) {
   for (const SweepRow& r : rows)
-    if (!r.is_glm() && std::isfinite(r.valid_auc)) best = std::max(best, r.valid_auc);
-  int chosen = -1;
-  for (std::size_t i = 0; i < rows.size(); ++i) {
-    const SweepRow& r = rows[i];
-    if (r.is_glm() || !std::isfinite(r.valid_auc) || r.valid_auc < best - auc_margin) continue;
-    if (chosen < 0 || r.parameters < rows[static_cast<std::size_t>(chosen)].parameters) chosen = static_cast<int>(i);
-  }
-  return chosen;
+    if (r.is_glm() && std::isfinite(r.valid_auc)) return r.valid_auc;
+  return std::nan("");
+}
+
+bool beats_glm_on_validation(const std::vector<SweepRow>& rows, int index) {
+  const double glm = glm_validation_auc(rows);
+  return !std::isfinite(glm) || rows[static_cast<std::size_t>(index)].valid_auc > glm;
 }
 
 int best_validation_network(const std::vector<SweepRow>& rows) {
@@ -159,16 +157,42 @@ int best_validation_network(const std::vector<SweepRow>& rows) {
   return best;
 }
 
+double choice_validation_floor(const std::vector<SweepRow>& rows, double auc_margin) {
+  const int best = best_validation_network(rows);
+  if (best < 0) return std::nan("");
+  const double floor = rows[static_cast<std::size_t>(best)].valid_auc - auc_margin;
+  const double glm = glm_validation_auc(rows);
+  return std::isfinite(glm) ? std::max(floor, glm) : floor;
+}
+
+int choose_sweep_network(const std::vector<SweepRow>& rows, double auc_margin) {
+  const int best = best_validation_network(rows);
+  if (best < 0) return -1;
+  const double floor = rows[static_cast<std::size_t>(best)].valid_auc - auc_margin;
+  int chosen = -1;
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const SweepRow& r = rows[i];
+    if (r.is_glm() || !std::isfinite(r.valid_auc) || r.valid_auc < floor ||
+        !beats_glm_on_validation(rows, static_cast<int>(i)))
+      continue;
+    if (chosen < 0 || r.parameters < rows[static_cast<std::size_t>(chosen)].parameters) chosen = static_cast<int>(i);
+  }
+  return chosen >= 0 ? chosen : best;
+}
+
 std::string describe_sweep_selection(const std::vector<SweepRow>& rows, const std::string& name, double auc_margin) {
-  const int chosen = choose_smallest_within_margin(rows, auc_margin);
+  const int chosen = choose_sweep_network(rows, auc_margin);
   const int best = best_validation_network(rows);
   std::ostringstream out;
   out.precision(4);
   const bool is_chosen = chosen >= 0 && rows[static_cast<std::size_t>(chosen)].name() == name;
   const bool is_best = best >= 0 && rows[static_cast<std::size_t>(best)].name() == name;
-  if (is_chosen)
+  if (is_chosen && beats_glm_on_validation(rows, chosen))
     out << "the sweep's choice: the fewest parameters among its networks within " << auc_margin
-        << " validation AUC of the best";
+        << " validation AUC of the best and above the GLM baseline's";
+  else if (is_chosen)
+    out << "the sweep's choice by default: no network within " << auc_margin
+        << " validation AUC of the best is above the GLM baseline's";
   if (is_best) out << (is_chosen ? "; and " : "") << "the highest validation AUC of the sweep";
   if (!is_chosen && !is_best) out << "a row of the sweep (neither its choice nor its highest validation AUC)";
   return out.str();
@@ -199,7 +223,10 @@ std::string sweep_results_csv(const std::vector<SweepRow>& rows, int chosen) {
 std::string sweep_results_json(const std::vector<SweepRow>& rows, int chosen, double auc_margin) {
   nlohmann::json out;
   out["auc_margin"] = auc_margin;
-  out["selection"] = "the TCN with the fewest parameters whose validation AUC is >= the best TCN's - auc_margin";
+  out["selection"] =
+      "the TCN with the fewest parameters whose validation AUC is >= the best TCN's - auc_margin and > the GLM's; "
+      "when none is above the GLM, the TCN with the highest validation AUC";
+  out["chosen_beats_glm"] = chosen >= 0 && beats_glm_on_validation(rows, chosen);
   out["baseline"] = "glm: logistic (spike) and ridge (soma) regression on pooled, windowed input counts";
   nlohmann::json list = nlohmann::json::array();
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -248,7 +275,7 @@ std::string sweep_results_table(const std::vector<SweepRow>& rows, int chosen) {
     char interval[32];
     std::snprintf(interval, sizeof interval, "%.4f-%.4f", r.test.spike_auc_ci_low, r.test.spike_auc_ci_high);
     std::string mark;
-    if (static_cast<int>(i) == chosen) mark = "  <- smallest within margin";
+    if (static_cast<int>(i) == chosen) mark = "  <- chosen";
     if (!r.is_glm() && std::isfinite(glm_test_auc) && !(r.test.spike_auc > glm_test_auc)) mark += "  (not above the GLM)";
     std::snprintf(line, sizeof line, "%-14s %5s %5s %8s %5s %9lld %9lld %9.4f %9.4f %15s %8.3f %8.3f %6.3f %6.3f %8.3f %8.3f %8.1f%s\n",
                   r.name().c_str(), depth.c_str(), width.c_str(), kernels.c_str(), input.c_str(),

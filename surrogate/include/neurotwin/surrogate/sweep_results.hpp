@@ -31,12 +31,22 @@ struct SweepRow {
 void save_sweep_row(const SweepRow& row, const std::string& path);
 SweepRow load_sweep_row(const std::string& path);
 
-// The network the sweep chooses: among the TCNs (never the baseline) whose
-// validation AUC is within `auc_margin` of the best TCN's, the one with the
-// fewest parameters. -1 when no TCN has a finite validation AUC.
-int choose_smallest_within_margin(const std::vector<SweepRow>& rows, double auc_margin);
+// The network the sweep chooses, on validation AUCs only: among the TCNs
+// (never the baseline) within `auc_margin` of the best TCN and above the GLM
+// (when the rows have one with a finite validation AUC), the one with the
+// fewest parameters. When no TCN within the margin is above the GLM, the TCN
+// with the highest validation AUC (choice_beats_glm says which case holds).
+// -1 when no TCN has a finite validation AUC.
+int choose_sweep_network(const std::vector<SweepRow>& rows, double auc_margin);
 // The TCN with the highest validation AUC (first of equals); -1 when none.
 int best_validation_network(const std::vector<SweepRow>& rows);
+// The GLM row's validation AUC; NaN when the rows have no GLM (or it has none).
+double glm_validation_auc(const std::vector<SweepRow>& rows);
+// Whether row `index` is above the GLM on validation (true when there is no GLM to beat).
+bool beats_glm_on_validation(const std::vector<SweepRow>& rows, int index);
+// The lowest validation AUC the rule accepts: the best TCN's minus the margin,
+// raised to the GLM's when that is higher (NaN when no TCN has one).
+double choice_validation_floor(const std::vector<SweepRow>& rows, double auc_margin);
 
 // How the sweep ranks row `name` among `rows`: "the sweep's choice: ...",
 // "the highest validation AUC ...", both, or neither (a sentence).
