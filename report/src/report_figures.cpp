@@ -577,15 +577,17 @@ void plot_learning_curve(const std::vector<LearningCurvePoint>& points, double g
                          finite_or(p.row.test.spike_auc_ci_high, p.row.test.spike_auc), p.row.valid_auc});
   }
   if (std::isfinite(glm_test_auc)) ys.push_back(glm_test_auc);
-  auto [x0, x1] = padded_range(xs, 0.1, 0.3);
-  if (std::floor(x1) - std::ceil(x0) < 0) {  // a log axis needs a decade boundary inside it to carry a label
-    x0 = std::min(x0, std::floor(x0));
-    x1 = std::max(x1, std::ceil(x1));
-  }
+  const auto [x0, x1] = padded_range(xs, 0.15, 0.3);
   auto [y0, y1] = padded_range(ys, 0.1, 0.01);
   y1 = std::min(y1, 1.0);
   plvpor(0.1, 0.95, 0.1, 0.9);
-  frame(x0, x1, y0, y1, "bcnstl", "bcnstv", "simulated hours of training data (log)", "AUC", "");
+  // The x axis is labelled at the curve's own points (a fraction of a decade rarely holds a power of ten).
+  frame(x0, x1, y0, y1, "bcstl", "bcnstv", "simulated hours of training data (log axis)", "AUC", "");
+  for (const LearningCurvePoint& p : points) {
+    char hours[24];
+    std::snprintf(hours, sizeof hours, "%g", p.train_hours);
+    plmtex("b", 1.6, (std::log10(p.train_hours) - x0) / (x1 - x0), 0.5, hours);
+  }
   std::vector<double> vx, vt, vv;
   for (const LearningCurvePoint& p : points) {
     PLFLT x = std::log10(p.train_hours), y = p.row.test.spike_auc;
@@ -597,7 +599,7 @@ void plot_learning_curve(const std::vector<LearningCurvePoint>& points, double g
     vt.push_back(y);
     vv.push_back(p.row.valid_auc);
     char label[48];
-    std::snprintf(label, sizeof label, "%d sims, %.2f h", p.train_simulations, p.train_hours);
+    std::snprintf(label, sizeof label, "%d simulations", p.train_simulations);
     plcol0(kBlack);
     plptex(x, y - (y1 - y0) * 0.04, 1, 0, 0.5, label);
   }
