@@ -2,10 +2,13 @@
 // synaptic conductance, and the spec's check values.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <random>
+#include <vector>
 
 #include "neurotwin/simulator/builtin_cell.hpp"
 #include "neurotwin/simulator/cell_model.hpp"
 #include "neurotwin/simulator/simulation.hpp"
+#include "neurotwin/simulator/hines_solver.hpp"
 #include "neurotwin/simulator/hodgkin_huxley.hpp"
 #include "neurotwin/simulator/passive.hpp"
 #include "neurotwin/simulator/recording.hpp"
@@ -270,4 +273,68 @@ TEST_CASE("a synapse kind without components or with more than four is refused b
   CHECK_THROWS_WITH(SynapseArray(none, {0}, area_um2), Catch::Contains("'empty'"));
   SynapseKind many{"many", 0.0, 1.0, std::vector<ConductanceComponent>(5)};
   CHECK_THROWS_WITH(SynapseArray(many, {0}, area_um2), Catch::Contains("'many'") && Catch::Contains("more than 4"));
+}
+
+TEST_CASE("the Hines solve in level order: index order's numbers bit for bit, at any lane count, and the solution") {
+  // A branching tree: each node's parent among the 12 nodes before it (many parents with several children).
+  std::mt19937_64 random(7);
+  const std::size_t n = 400;
+  std::vector<int> parent(n, -1);
+  for (std::size_t i = 1; i < n; ++i) {
+    const std::size_t low = i > 12 ? i - 12 : 0;
+    parent[i] = static_cast<int>(low + random() % (i - low));
+  }
+  std::uniform_real_distribution<double> unit(0.5, 1.5);
+  std::vector<double> a(n), b(n), d(n), rhs(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    a[i] = -unit(random);
+    b[i] = -unit(random);
+    d[i] = 8.0 + unit(random);
+    rhs[i] = unit(random) - 1.0;
+  }
+  const HinesSolver solver(parent);
+
+  const std::vector<int>& order = solver.level_order();
+  REQUIRE(order.size() == n);
+  CHECK(order[0] == 0);
+  std::vector<std::size_t> position(n);
+  for (std::size_t k = 0; k < n; ++k) position[static_cast<std::size_t>(order[k])] = k;
+  for (std::size_t i = 1; i < n; ++i) CHECK(position[static_cast<std::size_t>(parent[i])] < position[i]);
+
+  // The textbook solve in index order (§11.5), the kernel's operations one by one.
+  std::vector<double> d_index = d, x_index = rhs;
+  for (std::size_t i = n - 1; i >= 1; --i) {
+    const auto p = static_cast<std::size_t>(parent[i]);
+    const double reciprocal = 1.0 / d_index[i];
+    d_index[p] = d_index[p] - a[i] * b[i] / d_index[i];
+    x_index[p] = x_index[p] - a[i] * reciprocal * x_index[i];
+    d_index[i] = reciprocal;
+  }
+  x_index[0] = x_index[0] / d_index[0];
+  for (std::size_t i = 1; i < n; ++i)
+    x_index[i] = (x_index[i] - b[i] * x_index[static_cast<std::size_t>(parent[i])]) * d_index[i];
+
+  for (const std::size_t lanes : {std::size_t{1}, std::size_t{3}, std::size_t{8}, std::size_t{11}}) {
+    INFO("lanes " << lanes);
+    std::vector<double> d_lanes(n * lanes), x_lanes(n * lanes);
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t l = 0; l < lanes; ++l) {
+        d_lanes[i * lanes + l] = d[i];
+        x_lanes[i * lanes + l] = rhs[i];
+      }
+    solver.solve(d_lanes.data(), x_lanes.data(), a.data(), b.data(), lanes);
+    std::size_t equal = 0;
+    for (std::size_t i = 0; i < n; ++i)
+      for (std::size_t l = 0; l < lanes; ++l) equal += x_lanes[i * lanes + l] == x_index[i] ? 1 : 0;
+    CHECK(equal == n * lanes);
+  }
+  // And it is the solution: row i reads d_i x_i + b_i x_p + sum over children c of a_c x_c = rhs_i.
+  std::vector<double> residual = rhs;
+  for (std::size_t i = 0; i < n; ++i) residual[i] -= d[i] * x_index[i];
+  for (std::size_t i = 1; i < n; ++i) {
+    const auto p = static_cast<std::size_t>(parent[i]);
+    residual[i] -= b[i] * x_index[p];
+    residual[p] -= a[i] * x_index[i];
+  }
+  for (const double r : residual) CHECK(std::abs(r) < 1e-12);
 }

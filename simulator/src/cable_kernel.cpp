@@ -49,11 +49,14 @@ void assemble(const CableSweep& shared) {
 
 // Steps 6 (§11.5): triangularization from the leaves, d_p -= a_i b_i / d_i,
 // rhs_p -= a_i (1/d_i) rhs_i, d_i keeping 1/d_i; back substitution from the
-// root with the stored reciprocals.
+// root with the stored reciprocals. Nodes in s.order (backwards, then forwards):
+// any order with parents before children gives the same numbers when each
+// parent's children come in the same relative order.
 void solve(const CableSweep& shared) {
   const CableSweep s = shared;
   const std::size_t L = s.lanes;
-  for (std::size_t i = s.nodes - 1; i >= 1; --i) {
+  for (std::size_t k = s.nodes - 1; k >= 1; --k) {
+    const auto i = static_cast<std::size_t>(s.order[k]);
     const std::size_t c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;
     const double a = s.a[i], ab = s.a[i] * s.b[i];
     over_lanes(L, [&](std::size_t l, auto kind) {
@@ -69,7 +72,8 @@ void solve(const CableSweep& shared) {
     using V = decltype(kind);
     store(s.rhs + l, load(s.rhs + l, V{}) / load(s.d + l, V{}));
   });
-  for (std::size_t i = 1; i < s.nodes; ++i) {
+  for (std::size_t k = 1; k < s.nodes; ++k) {
+    const auto i = static_cast<std::size_t>(s.order[k]);
     const std::size_t c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;
     const double b = s.b[i];
     over_lanes(L, [&](std::size_t l, auto kind) {

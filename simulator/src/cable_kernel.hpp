@@ -11,6 +11,8 @@ namespace neurotwin {
 struct CableSweep {
   std::size_t nodes = 0, lanes = 1;
   const int* parent = nullptr;        // per node, parent-first order (parent[0] = -1)
+  const int* order = nullptr;         // solve: the nodes in an order with every parent before its children,
+                                      // children of one parent in ascending index (root first)
   const double* a = nullptr;          // per node: the parent row's coupling a_i
   const double* b = nullptr;          // per node: the node row's coupling b_i
   const double* capacitance = nullptr;  // per node: C/dt (0 for nodes without membrane)

@@ -19,9 +19,13 @@ class HinesSolver {
   // that of a one-lane solve); a node's lanes are solved as vectors.
   void solve(double* d, double* rhs, const double* a, const double* b, std::size_t lanes = 1) const;
   const std::vector<int>& parents() const { return parent_; }
+  // The order the solve visits the nodes in: by depth in the tree (the root,
+  // its children, theirs, ...), by index within a depth.
+  const std::vector<int>& level_order() const { return level_order_; }
 
  private:
   std::vector<int> parent_;
+  std::vector<int> level_order_;
   void (*solve_)(const CableSweep&) = nullptr;  // the instruction set's kernel
 };
 
