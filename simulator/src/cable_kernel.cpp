@@ -37,11 +37,11 @@ void assemble(const CableSweep& shared) {
     const double a = s.a[i], b = s.b[i], cap = s.capacitance[i];
     over_lanes(L, [&](std::size_t l, auto kind) {
       using V = decltype(kind);
+      // Node i's own d and rhs in registers (p != i: the parent's terms touch other numbers).
       const V dv = load(s.v_mV + p + l, V{}) - load(s.v_mV + c + l, V{});
-      store(s.d + c + l, load(s.d + c + l, V{}) + cap);
+      store(s.d + c + l, (load(s.d + c + l, V{}) + cap) - b);
       store(s.rhs + c + l, load(s.rhs + c + l, V{}) - b * dv);
       store(s.rhs + p + l, load(s.rhs + p + l, V{}) + a * dv);
-      store(s.d + c + l, load(s.d + c + l, V{}) - b);
       store(s.d + p + l, load(s.d + p + l, V{}) - a);
     });
   }
