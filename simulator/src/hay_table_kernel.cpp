@@ -38,35 +38,80 @@ inline void relax_row(float* __restrict gate, const TableRow& __restrict row, fl
   }
 }
 
+typedef long long Int64s __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
+typedef float HalfFloats __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES / 2)));
+
+// Where v falls in the table: row k (at most last_row) and the weight w in it, v = v_k + w kStep.
+// (NaN, from a simulation gone wrong, reads row 0.)
+inline void row_position(double v, std::size_t last_row, long long* k, float* w) {
+  double clamped = v >= kLow_mV ? v : kLow_mV;
+  clamped = clamped > kHigh_mV ? kHigh_mV : clamped;
+  const double position = (clamped - kLow_mV) * kPointsPerMv;
+  std::size_t row = static_cast<std::size_t>(position);
+  row = row < last_row ? row : last_row;
+  *k = static_cast<long long>(row);
+  *w = static_cast<float>(position - static_cast<double>(row));
+}
+// The same operations on a vector of lanes.
+inline void row_position(const Doubles& v, std::size_t last_row, long long* k, float* w) {
+  Doubles clamped = v >= kLow_mV ? v : Doubles{} + kLow_mV;
+  clamped = clamped > kHigh_mV ? Doubles{} + kHigh_mV : clamped;
+  const Doubles position = (clamped - kLow_mV) * kPointsPerMv;
+  Int64s row = __builtin_convertvector(position, Int64s);  // 0 <= position <= (kHigh - kLow) kPointsPerMv
+  const auto last = static_cast<long long>(last_row);
+  row = row < last ? row : Int64s{} + last;
+  const HalfFloats weight = __builtin_convertvector(position - __builtin_convertvector(row, Doubles), HalfFloats);
+  std::memcpy(k, &row, sizeof row);
+  std::memcpy(w, &weight, sizeof weight);
+}
+
+// Gates of one site-lane at row k, weight w.
+inline void relax_site_lane(const HayGateSweep& s, bool ih_only, std::uint32_t high, GateRow& gate, std::size_t lane,
+                            std::size_t k, float w) {
+  if (ih_only) {  // the other gates of the row belong to no channel: they stay where they are
+    // Ih's element of relax_row, from the 16-byte row of its gate instead of the 256-byte row of all.
+    const IhRow& row = s.ih_table[k];
+    const float inf = row.inf + w * row.inf_rise, factor = row.factor + w * row.factor_rise;
+    float& x = gate.x[kIhM];
+    x = x + factor * (inf - x);
+    return;
+  }
+  relax_row(gate.x, s.table[k], w);
+  if (high != kNoHighRow) relax_row(s.high_gates[high + lane].x, s.high_table[k], w);
+}
+
+constexpr std::size_t kPositionChunk = 64;  // lanes whose rows are found in one pass
+
 void gate_sweep(const HayGateSweep& s) {
   const std::size_t last_row = s.table_rows - 2;
+  long long rows[kPositionChunk];
+  float weights[kPositionChunk];
   for (std::size_t i = 0; i < s.sites; ++i) {
     const double* v = s.v_mV + static_cast<std::size_t>(s.nodes[i]) * s.lanes;
     GateRow* gates = s.gates + i * s.lanes;
     const std::uint32_t high = s.high_row[i];
     const bool ih_only = s.ih_only[i] != 0;
-    for (std::size_t l = 0; l < s.lanes; ++l) {
-      double clamped = v[l] < kLow_mV ? kLow_mV : v[l];
-      clamped = clamped > kHigh_mV ? kHigh_mV : clamped;
-      const double position = (clamped - kLow_mV) * kPointsPerMv;
-      std::size_t k = static_cast<std::size_t>(position);
-      k = k < last_row ? k : last_row;
-      const float w = static_cast<float>(position - static_cast<double>(k));
-      if (ih_only) {  // the other gates of the row belong to no channel: they stay where they are
-        // Ih's element of relax_row, from the 16-byte row of its gate instead of the 256-byte row of all.
-        const IhRow& row = s.ih_table[k];
-        const float inf = row.inf + w * row.inf_rise, factor = row.factor + w * row.factor_rise;
-        float& x = gates[l].x[kIhM];
-        x = x + factor * (inf - x);
-        continue;
+    if (s.lanes < kDoubleWidth) {  // fewer lanes than a vector: each lane's row as it comes
+      for (std::size_t l = 0; l < s.lanes; ++l) {
+        long long k;
+        float w;
+        row_position(v[l], last_row, &k, &w);
+        relax_site_lane(s, ih_only, high, gates[l], l, static_cast<std::size_t>(k), w);
       }
-      relax_row(gates[l].x, s.table[k], w);
-      if (high != kNoHighRow) relax_row(s.high_gates[high + l].x, s.high_table[k], w);
+      continue;
+    }
+    for (std::size_t first = 0; first < s.lanes; first += kPositionChunk) {
+      const std::size_t count = s.lanes - first < kPositionChunk ? s.lanes - first : kPositionChunk;
+      // The rows of the chunk's lanes, whole vectors of lanes first (the same operations as one by one).
+      std::size_t l = 0;
+      for (; l + kDoubleWidth <= count; l += kDoubleWidth) row_position(load(v + first + l, Doubles{}), last_row, rows + l, weights + l);
+      for (; l < count; ++l) row_position(v[first + l], last_row, rows + l, weights + l);
+      for (l = 0; l < count; ++l)
+        relax_site_lane(s, ih_only, high, gates[first + l], first + l, static_cast<std::size_t>(rows[l]), weights[l]);
     }
   }
 }
 
-typedef long long Int64s __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
 inline double to_double(long long n) { return static_cast<double>(n); }
 inline Doubles to_double(const Int64s& n) { return __builtin_convertvector(n, Doubles); }
 
