@@ -256,7 +256,39 @@ inline void site_calcium(const HayCalciumSweep& s, std::size_t i, std::size_t l)
   }
 }
 
+// One lane: sites i ... i + kDoubleWidth - 1 side by side (their site-lane numbers are consecutive), each
+// element with site_calcium's operations; a site without a pool keeps its cai, one without SK_E2 its z.
+inline void sites_calcium(const HayCalciumSweep& s, std::size_t i) {
+  Int64s pool{}, sk{};
+  Doubles min_cai{}, delta{};
+  bool any = false;
+  for (std::size_t j = 0; j < kDoubleWidth; ++j) {
+    const HayDensities& g = s.site[i + j].g;
+    pool[j] = g.calcium_pool ? -1 : 0;
+    sk[j] = g.sk_e2 > 0 ? -1 : 0;
+    any = any || g.calcium_pool || g.sk_e2 > 0;
+    min_cai[j] = g.pool.min_cai_mM;
+    if (s.delta_mV) delta[j] = s.delta_mV[s.nodes[i + j]];
+  }
+  if (!any) return;
+  const Doubles old_cai = load(s.cai_mM + i, Doubles{});
+  Doubles ica = load(s.ica + i, Doubles{});
+  if (s.delta_mV) ica += load(s.g_ca + i, Doubles{}) * delta;
+  const Doubles cai_inf = min_cai - load(s.pool_drive + i, Doubles{}) * ica;
+  const Doubles cai = pool ? old_cai + load(s.pool_factor + i, Doubles{}) * (cai_inf - old_cai) : old_cai;
+  store(s.cai_mM + i, cai);
+  const Doubles z = load(s.sk_z + i, Doubles{});
+  store(s.sk_z + i, sk ? z + s.sk_factor * (sk_z_inf(cai, s) - z) : z);
+}
+
 void calcium_sweep(const HayCalciumSweep& s) {
+  if (s.lanes == 1 && kDoubleWidth > 1) {
+    std::size_t i = 0;
+    for (; i + kDoubleWidth <= s.sites; i += kDoubleWidth) sites_calcium(s, i);
+    for (; i < s.sites; ++i)
+      if (s.site[i].g.calcium_pool || s.site[i].g.sk_e2 > 0) site_calcium<double>(s, i, 0);
+    return;
+  }
   for (std::size_t i = 0; i < s.sites; ++i) {
     if (!s.site[i].g.calcium_pool && !(s.site[i].g.sk_e2 > 0)) continue;
     std::size_t l = 0;
