@@ -273,12 +273,17 @@ TEST_CASE("a tiny experiment runs end to end, resumes, and never overwrites sile
       CHECK(std::stod(table[i][8]) == Approx(std::stod(results[i].at("test_auc"))).margin(5e-5));
       CHECK(std::stod(table[i][11]) == Approx(std::stod(results[i].at("test_tpr_at_fpr_0.25pct"))).margin(5e-4));
     }
-    // Rerunning regenerates it; a run directory works as the argument.
+    // Rerunning regenerates it; a run directory works as the argument; an earlier report's figure of a
+    // network that is no longer drawn does not stay; files other than PNGs are kept.
     fs::remove(report / "roc.png");
+    fs::copy_file(report / "first_layer.png", report / "predictions_d9_w9.png");
+    { std::ofstream(report / "notes.txt") << "mine\n"; }
     const auto again = run_command(nt("report " + out.string()));
     INFO(again.output);
     CHECK(again.status == 0);
     CHECK(fs::exists(report / "roc.png"));
+    CHECK_FALSE(fs::exists(report / "predictions_d9_w9.png"));
+    CHECK(fs::exists(report / "notes.txt"));
     const auto none = run_command(nt("report " + dir.file("nothing_here")));
     CHECK(none.status == 2);
     CHECK_THAT(none.output, Catch::Contains("nothing_here"));

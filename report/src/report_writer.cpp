@@ -99,6 +99,12 @@ ReportResult write_report(const ReportOptions& o) {
   const SweepRecord sweep = read_sweep_record((fs::path(o.output_dir) / "sweep").string());
   require_png_driver();
   fs::create_directories(out_dir);
+  // The report directory is the report's own: the figures of an earlier report go first, so that a rerun
+  // after the sweep changed its choice leaves no figure of the previous network beside the new ones.
+  std::vector<fs::path> old_figures;
+  for (const auto& entry : fs::directory_iterator(out_dir))
+    if (entry.is_regular_file() && entry.path().extension() == ".png") old_figures.push_back(entry.path());
+  for (const fs::path& f : old_figures) fs::remove(f);
   ReportResult result;
   result.markdown_path = (out_dir / "README.md").string();
   std::ostringstream md;
