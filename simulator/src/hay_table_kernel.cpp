@@ -137,10 +137,14 @@ inline V normal_ln(V x, const double* ln_m) {
   return low + w * (high - low) + to_double(exponent) * 0.69314718055994530942;
 }
 inline bool positive_normal(double x) { return x >= 0x1.0p-1022 && x <= 0x1.fffffffffffffp+1023; }
+// Whether every element of a comparison's mask is true, without a branch per element.
+inline bool all_of(const Int64s& mask) {
+  long long all = -1;
+  for (std::size_t k = 0; k < kDoubleWidth; ++k) all &= mask[k];
+  return all != 0;
+}
 inline bool positive_normal(const Doubles& x) {
-  bool all = true;
-  for (std::size_t k = 0; k < kDoubleWidth; ++k) all = all && positive_normal(x[k]);
-  return all;
+  return all_of((x >= 0x1.0p-1022) & (x <= 0x1.fffffffffffffp+1023));
 }
 // ln x for any x: normal_ln where x is a positive normal number, else std::log (zero, subnormal,
 // infinite, NaN or negative x), lane by lane.
@@ -220,11 +224,7 @@ inline V tabulated_sk_z_inf(V cai, const HayCalciumSweep& s) {
   return low + w * (high - low);
 }
 inline bool in_sk_table(double cai) { return cai >= 1e-7 && cai < kSkCaiHigh_mM; }
-inline bool in_sk_table(const Doubles& cai) {
-  bool all = true;
-  for (std::size_t k = 0; k < kDoubleWidth; ++k) all = all && in_sk_table(cai[k]);
-  return all;
-}
+inline bool in_sk_table(const Doubles& cai) { return all_of((cai >= 1e-7) & (cai < kSkCaiHigh_mM)); }
 // SK_E2's guard below 1e-7 mM, and cai outside the table: the function, lane by lane.
 inline double sk_z_inf(double cai, const HayCalciumSweep& s) {
   return in_sk_table(cai) ? tabulated_sk_z_inf<double, long long>(cai, s) : s.sk_z_inf(cai);
