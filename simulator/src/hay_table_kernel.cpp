@@ -256,6 +256,9 @@ inline void site_calcium(const HayCalciumSweep& s, std::size_t i, std::size_t l)
   }
 }
 
+// Whether a site has calcium-pool or SK_E2 state for the calcium kernel to advance.
+inline bool has_calcium_state(const HayDensities& g) { return g.calcium_pool || g.sk_e2 > 0; }
+
 // One lane: sites i ... i + kDoubleWidth - 1 side by side (their site-lane numbers are consecutive), each
 // element with site_calcium's operations; a site without a pool keeps its cai, one without SK_E2 its z.
 inline void sites_calcium(const HayCalciumSweep& s, std::size_t i) {
@@ -266,7 +269,7 @@ inline void sites_calcium(const HayCalciumSweep& s, std::size_t i) {
     const HayDensities& g = s.site[i + j].g;
     pool[j] = g.calcium_pool ? -1 : 0;
     sk[j] = g.sk_e2 > 0 ? -1 : 0;
-    any = any || g.calcium_pool || g.sk_e2 > 0;
+    any = any || has_calcium_state(g);
     min_cai[j] = g.pool.min_cai_mM;
     if (s.delta_mV) delta[j] = s.delta_mV[s.nodes[i + j]];
   }
@@ -286,11 +289,11 @@ void calcium_sweep(const HayCalciumSweep& s) {
     std::size_t i = 0;
     for (; i + kDoubleWidth <= s.sites; i += kDoubleWidth) sites_calcium(s, i);
     for (; i < s.sites; ++i)
-      if (s.site[i].g.calcium_pool || s.site[i].g.sk_e2 > 0) site_calcium<double>(s, i, 0);
+      if (has_calcium_state(s.site[i].g)) site_calcium<double>(s, i, 0);
     return;
   }
   for (std::size_t i = 0; i < s.sites; ++i) {
-    if (!s.site[i].g.calcium_pool && !(s.site[i].g.sk_e2 > 0)) continue;
+    if (!has_calcium_state(s.site[i].g)) continue;
     std::size_t l = 0;
     for (; l + kDoubleWidth <= s.lanes; l += kDoubleWidth) site_calcium<Doubles>(s, i, l);
     for (; l < s.lanes; ++l) site_calcium<double>(s, i, l);

@@ -143,9 +143,13 @@ double glm_validation_auc(const std::vector<SweepRow>& rows) {
   return std::nan("");
 }
 
+namespace {
+// Above the GLM's validation AUC, or no GLM to beat.
+bool above_glm(double valid_auc, double glm_valid_auc) { return !std::isfinite(glm_valid_auc) || valid_auc > glm_valid_auc; }
+}  // namespace
+
 bool beats_glm_on_validation(const std::vector<SweepRow>& rows, int index) {
-  const double glm = glm_validation_auc(rows);
-  return !std::isfinite(glm) || rows[static_cast<std::size_t>(index)].valid_auc > glm;
+  return above_glm(rows[static_cast<std::size_t>(index)].valid_auc, glm_validation_auc(rows));
 }
 
 int best_validation_network(const std::vector<SweepRow>& rows) {
@@ -169,12 +173,11 @@ int choose_sweep_network(const std::vector<SweepRow>& rows, double auc_margin) {
   const int best = best_validation_network(rows);
   if (best < 0) return -1;
   const double floor = rows[static_cast<std::size_t>(best)].valid_auc - auc_margin;
+  const double glm = glm_validation_auc(rows);
   int chosen = -1;
   for (std::size_t i = 0; i < rows.size(); ++i) {
     const SweepRow& r = rows[i];
-    if (r.is_glm() || !std::isfinite(r.valid_auc) || r.valid_auc < floor ||
-        !beats_glm_on_validation(rows, static_cast<int>(i)))
-      continue;
+    if (r.is_glm() || !std::isfinite(r.valid_auc) || r.valid_auc < floor || !above_glm(r.valid_auc, glm)) continue;
     if (chosen < 0 || r.parameters < rows[static_cast<std::size_t>(chosen)].parameters) chosen = static_cast<int>(i);
   }
   return chosen >= 0 ? chosen : best;
