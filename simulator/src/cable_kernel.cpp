@@ -25,9 +25,41 @@ inline void over_lanes(std::size_t lanes, F f) {
 // p (rhs_i -= b_i (v_p - v_i), rhs_p += a_i (v_p - v_i), d_i -= b_i,
 // d_p -= a_i), nodes in ascending order (a parent's capacitance is in before
 // its children's terms, as when the two loops run one after the other).
+// One lane: nodes i ... i + kWidth - 1 as a vector for their own terms (capacitance, -b_i, -b_i (v_p - v_i)),
+// then their terms to their parents one by one in ascending order. A node's own terms still come before
+// its children's (they have higher indices): the numbers of the node-by-node loop.
+void assemble_one_lane(const CableSweep& s) {
+  double* d = s.d;
+  double* rhs = s.rhs;
+  d[0] = d[0] + s.capacitance[0];
+  std::size_t i = 1;
+  for (; i + kWidth <= s.nodes; i += kWidth) {
+    Doubles v_p;
+    for (std::size_t j = 0; j < kWidth; ++j) v_p[j] = s.v_mV[s.parent[i + j]];
+    const Doubles dv = v_p - load(s.v_mV + i, Doubles{}), b = load(s.b + i, Doubles{});
+    store(d + i, (load(d + i, Doubles{}) + load(s.capacitance + i, Doubles{})) - b);
+    store(rhs + i, load(rhs + i, Doubles{}) - b * dv);
+    const Doubles a_dv = load(s.a + i, Doubles{}) * dv;
+    for (std::size_t j = 0; j < kWidth; ++j) {
+      const auto p = static_cast<std::size_t>(s.parent[i + j]);
+      rhs[p] = rhs[p] + a_dv[j];
+      d[p] = d[p] - s.a[i + j];
+    }
+  }
+  for (; i < s.nodes; ++i) {
+    const auto p = static_cast<std::size_t>(s.parent[i]);
+    const double dv = s.v_mV[p] - s.v_mV[i];
+    d[i] = (d[i] + s.capacitance[i]) - s.b[i];
+    rhs[i] = rhs[i] - s.b[i] * dv;
+    rhs[p] = rhs[p] + s.a[i] * dv;
+    d[p] = d[p] - s.a[i];
+  }
+}
+
 void assemble(const CableSweep& shared) {
   const CableSweep s = shared;
   const std::size_t L = s.lanes;
+  if (L == 1 && kWidth > 1) return assemble_one_lane(s);
   over_lanes(L, [&](std::size_t l, auto kind) {
     using V = decltype(kind);
     store(s.d + l, load(s.d + l, V{}) + s.capacitance[0]);
@@ -52,9 +84,74 @@ void assemble(const CableSweep& shared) {
 // root with the stored reciprocals. Nodes in s.order (backwards, then forwards):
 // any order with parents before children gives the same numbers when each
 // parent's children come in the same relative order.
+// One lane, by levels (s.level_start): the nodes of one depth depend on no other node of that depth, so
+// kWidth of them at a time have their divisions as one vector operation, with the same operations as
+// one by one. Their terms then go to their parents (the level above) one by one in the order of the
+// one-by-one solve (descending position in s.order), and the back substitution runs a level's nodes as
+// vectors too: the same numbers as solve's node-by-node loops.
+void solve_one_lane_by_levels(const CableSweep& s) {
+  double* d = s.d;
+  double* rhs = s.rhs;
+  // Node i of position k one by one, as solve does.
+  auto triangularize = [&s, d, rhs](std::size_t k) {
+    const auto i = static_cast<std::size_t>(s.order[k]), p = static_cast<std::size_t>(s.parent[i]);
+    const double reciprocal = 1.0 / d[i];
+    d[p] = d[p] - s.a[i] * s.b[i] / d[i];
+    rhs[p] = rhs[p] - s.a[i] * reciprocal * rhs[i];
+    d[i] = reciprocal;
+  };
+  auto substitute = [&s, d, rhs](std::size_t k) {
+    const auto i = static_cast<std::size_t>(s.order[k]);
+    rhs[i] = (rhs[i] - s.b[i] * rhs[s.parent[i]]) * d[i];
+  };
+  for (std::size_t level = s.levels - 1; level >= 1; --level) {
+    const std::size_t begin = s.level_start[level];
+    std::size_t end = s.level_start[level + 1];
+    for (; end - begin >= kWidth; end -= kWidth) {  // whole vectors of nodes from the level's end
+      const int* node = s.order + end - kWidth;
+      Doubles d_i, rhs_i, a, ab;
+      for (std::size_t j = 0; j < kWidth; ++j) {
+        const auto i = static_cast<std::size_t>(node[j]);
+        d_i[j] = d[i];
+        rhs_i[j] = rhs[i];
+        a[j] = s.a[i];
+        ab[j] = s.a[i] * s.b[i];
+      }
+      const Doubles reciprocal = 1.0 / d_i, d_term = ab / d_i, rhs_term = a * reciprocal * rhs_i;
+      for (std::size_t j = kWidth; j-- > 0;) {
+        const auto i = static_cast<std::size_t>(node[j]), p = static_cast<std::size_t>(s.parent[i]);
+        d[p] = d[p] - d_term[j];
+        rhs[p] = rhs[p] - rhs_term[j];
+        d[i] = reciprocal[j];
+      }
+    }
+    for (std::size_t k = end; k-- > begin;) triangularize(k);  // the rest (measured faster than padding)
+  }
+  rhs[0] = rhs[0] / d[0];
+  for (std::size_t level = 1; level < s.levels; ++level) {
+    std::size_t k = s.level_start[level];
+    const std::size_t end = s.level_start[level + 1];
+    for (; k + kWidth <= end; k += kWidth) {
+      const int* node = s.order + k;
+      Doubles rhs_i, b, rhs_p, reciprocal;
+      for (std::size_t j = 0; j < kWidth; ++j) {
+        const auto i = static_cast<std::size_t>(node[j]);
+        rhs_i[j] = rhs[i];
+        b[j] = s.b[i];
+        rhs_p[j] = rhs[s.parent[i]];
+        reciprocal[j] = d[i];
+      }
+      const Doubles x = (rhs_i - b * rhs_p) * reciprocal;
+      for (std::size_t j = 0; j < kWidth; ++j) rhs[node[j]] = x[j];
+    }
+    for (; k < end; ++k) substitute(k);
+  }
+}
+
 void solve(const CableSweep& shared) {
   const CableSweep s = shared;
   const std::size_t L = s.lanes;
+  if (L == 1 && kWidth > 1 && s.level_start) return solve_one_lane_by_levels(s);
   for (std::size_t k = s.nodes - 1; k >= 1; --k) {
     const auto i = static_cast<std::size_t>(s.order[k]);
     const std::size_t c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;

@@ -13,6 +13,8 @@ struct CableSweep {
   const int* parent = nullptr;        // per node, parent-first order (parent[0] = -1)
   const int* order = nullptr;         // solve: the nodes in an order with every parent before its children,
                                       // children of one parent in ascending index (root first)
+  const std::size_t* level_start = nullptr;  // solve, when not null: order[level_start[k] ...
+  std::size_t levels = 0;                    // level_start[k + 1] - 1] are the nodes of depth k
   const double* a = nullptr;          // per node: the parent row's coupling a_i
   const double* b = nullptr;          // per node: the node row's coupling b_i
   const double* capacitance = nullptr;  // per node: C/dt (0 for nodes without membrane)

@@ -27,6 +27,7 @@ HinesSolver::HinesSolver(std::vector<int> parent) : parent_(std::move(parent)) {
   std::vector<std::size_t> start(static_cast<std::size_t>(deepest) + 2, 0);
   for (const int k : depth) ++start[static_cast<std::size_t>(k) + 1];
   for (std::size_t k = 1; k < start.size(); ++k) start[k] += start[k - 1];
+  level_start_ = start;  // depth k from level_start_[k]; level_start_.back() = size()
   level_order_.resize(parent_.size());
   for (std::size_t i = 0; i < parent_.size(); ++i)
     level_order_[start[static_cast<std::size_t>(depth[i])]++] = static_cast<int>(i);
@@ -40,6 +41,8 @@ void HinesSolver::solve(double* d, double* rhs, const double* a, const double* b
   s.lanes = lanes;
   s.parent = parent_.data();
   s.order = level_order_.data();
+  s.level_start = level_start_.data();
+  s.levels = level_start_.size() - 1;
   s.a = a;
   s.b = b;
   s.rhs = rhs;

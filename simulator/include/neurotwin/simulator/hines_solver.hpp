@@ -26,6 +26,7 @@ class HinesSolver {
  private:
   std::vector<int> parent_;
   std::vector<int> level_order_;
+  std::vector<std::size_t> level_start_;  // where each depth begins in level_order_, then size()
   void (*solve_)(const CableSweep&) = nullptr;  // the instruction set's kernel
 };
 
