@@ -82,7 +82,31 @@ inline void relax_site_lane(const HayGateSweep& s, bool ih_only, std::uint32_t h
 
 constexpr std::size_t kPositionChunk = 64;  // lanes whose rows are found in one pass
 
+// One lane: the rows of kDoubleWidth sites side by side (their nodes' voltages gathered), with
+// row_position's vector operations, then each site's gates.
+void gate_sweep_one_lane(const HayGateSweep& s) {
+  const std::size_t last_row = s.table_rows - 2;
+  long long rows[kDoubleWidth];
+  float weights[kDoubleWidth];
+  std::size_t i = 0;
+  for (; i + kDoubleWidth <= s.sites; i += kDoubleWidth) {
+    Doubles v;
+    for (std::size_t j = 0; j < kDoubleWidth; ++j) v[j] = s.v_mV[s.nodes[i + j]];
+    row_position(v, last_row, rows, weights);
+    for (std::size_t j = 0; j < kDoubleWidth; ++j)
+      relax_site_lane(s, s.ih_only[i + j] != 0, s.high_row[i + j], s.gates[i + j], 0, static_cast<std::size_t>(rows[j]),
+                      weights[j]);
+  }
+  for (; i < s.sites; ++i) {
+    long long k;
+    float w;
+    row_position(s.v_mV[s.nodes[i]], last_row, &k, &w);
+    relax_site_lane(s, s.ih_only[i] != 0, s.high_row[i], s.gates[i], 0, static_cast<std::size_t>(k), w);
+  }
+}
+
 void gate_sweep(const HayGateSweep& s) {
+  if (s.lanes == 1 && kDoubleWidth > 1) return gate_sweep_one_lane(s);
   const std::size_t last_row = s.table_rows - 2;
   long long rows[kPositionChunk];
   float weights[kPositionChunk];
