@@ -33,6 +33,27 @@ TEST_CASE("random streams depend only on (seed, index, purpose)") {
   CHECK(sum / 100000 == Approx(0.5).epsilon(0.01));
 }
 
+TEST_CASE("input protocol: the release test equals u < -mean ln(1 - x) computed every time") {
+  RandomStream r(11, 0, 0);
+  std::size_t released = 0, at_boundary = 0;
+  for (int i = 0; i < 200000; ++i) {
+    const double mean = i % 7 == 0 ? 0.0 : std::pow(10.0, -4.0 + 4.0 * r.uniform());  // 1e-4 ... 1 per bin
+    const double x = i % 5 == 0 ? 1.0 - std::ldexp(r.uniform(), -40) : r.uniform();  // also x near 1
+    const double p = -mean * std::log1p(-x);
+    double u = r.uniform();
+    if (i % 3 == 0 && p < 1.0) {  // right at the boundary: u = p and its neighbours
+      u = std::nextafter(p, i % 2 ? 2.0 : -1.0);
+      u = u < 0.0 ? 0.0 : u;
+      ++at_boundary;
+    }
+    INFO("mean " << mean << " x " << x << " u " << u);
+    REQUIRE(input_released(mean, x, u) == (u < p));
+    released += u < p;
+  }
+  CHECK(released > 10000);
+  CHECK(at_boundary > 10000);
+}
+
 TEST_CASE("input protocol: same seed and index give the same events") {
   InputProtocolConfig config;
   config.duration_ms = 1000;

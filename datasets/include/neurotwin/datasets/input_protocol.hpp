@@ -1,4 +1,5 @@
 #pragma once
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -49,6 +50,16 @@ struct InputDrive {
   // Probability of a spike in each bin: R (1 - exp(-1/R)) (spec §9.2 step 9).
   double spike_probability(std::size_t row, std::size_t t) const;
 };
+
+// Step 9's draw for one synapse row and bin (spec §9.2): a spike iff u < p with p = -mean ln(1 - x)
+// (p ~ Exponential(mean) from the uniform x, RandomStream::exponential's formula). Since
+// -ln(1 - x) <= x / (1 - x), u (1 - x) > mean x (1 + 1e-9) already means u > p (the margin is far above
+// the rounding of either side), so the logarithm is computed only where it could decide: the result is
+// that of computing it every time.
+inline bool input_released(double mean, double x, double u) {
+  if (u * (1.0 - x) > mean * x * (1.0 + 1e-9)) return false;
+  return u < -mean * std::log1p(-x);
+}
 
 // The protocol applied to a cell: the cell's synapse segments (basal, then
 // apical) with their lengths. Input channel s (< n) is the excitatory synapse
