@@ -21,10 +21,6 @@ inline void over_lanes(std::size_t lanes, F f) {
   for (; l < lanes; ++l) f(l, 0.0);
 }
 
-// Steps 4-5: capacitance, then the axial coupling of node i with its parent
-// p (rhs_i -= b_i (v_p - v_i), rhs_p += a_i (v_p - v_i), d_i -= b_i,
-// d_p -= a_i), nodes in ascending order (a parent's capacitance is in before
-// its children's terms, as when the two loops run one after the other).
 // One lane: nodes i ... i + kWidth - 1 as a vector for their own terms (capacitance, -b_i, -b_i (v_p - v_i)),
 // then their terms to their parents one by one in ascending order. A node's own terms still come before
 // its children's (they have higher indices): the numbers of the node-by-node loop.
@@ -56,6 +52,10 @@ void assemble_one_lane(const CableSweep& s) {
   }
 }
 
+// Steps 4-5: capacitance, then the axial coupling of node i with its parent
+// p (rhs_i -= b_i (v_p - v_i), rhs_p += a_i (v_p - v_i), d_i -= b_i,
+// d_p -= a_i), nodes in ascending order (a parent's capacitance is in before
+// its children's terms, as when the two loops run one after the other).
 void assemble(const CableSweep& shared) {
   const CableSweep s = shared;
   const std::size_t L = s.lanes;
@@ -79,11 +79,6 @@ void assemble(const CableSweep& shared) {
   }
 }
 
-// Steps 6 (§11.5): triangularization from the leaves, d_p -= a_i b_i / d_i,
-// rhs_p -= a_i (1/d_i) rhs_i, d_i keeping 1/d_i; back substitution from the
-// root with the stored reciprocals. Nodes in s.order (backwards, then forwards):
-// any order with parents before children gives the same numbers when each
-// parent's children come in the same relative order.
 // One lane, by levels (s.level_start): the nodes of one depth depend on no other node of that depth, so
 // kWidth of them at a time have their divisions as one vector operation, with the same operations as
 // one by one. Their terms then go to their parents (the level above) one by one in the order of the
@@ -148,6 +143,11 @@ void solve_one_lane_by_levels(const CableSweep& s) {
   }
 }
 
+// Steps 6 (§11.5): triangularization from the leaves, d_p -= a_i b_i / d_i,
+// rhs_p -= a_i (1/d_i) rhs_i, d_i keeping 1/d_i; back substitution from the
+// root with the stored reciprocals. Nodes in s.order (backwards, then forwards):
+// any order with parents before children gives the same numbers when each
+// parent's children come in the same relative order.
 void solve(const CableSweep& shared) {
   const CableSweep s = shared;
   const std::size_t L = s.lanes;
