@@ -46,6 +46,9 @@ RecordedInputs read_recorded_inputs(const std::string& path, std::size_t simulat
 }
 
 ReplayRun replay_inputs(const CellModel& cell, std::vector<InputEvent> events, const ReplayOptions& o) {
+  if (!(o.dt_ms > 0) || !(o.duration_ms >= 0))
+    throw InputError("replay: need dt_ms > 0 and duration_ms >= 0 (got " + std::to_string(o.dt_ms) + " and " +
+                     std::to_string(o.duration_ms) + ")");
   ReplayRun run;
   Simulation sim(cell, o.dt_ms);
   sim.set_voltage_scheme(o.scheme);

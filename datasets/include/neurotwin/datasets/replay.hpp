@@ -26,7 +26,7 @@ struct RecordedInputs {
 RecordedInputs read_recorded_inputs(const std::string& path, std::size_t simulation, std::size_t synapse_segments);
 
 struct ReplayOptions {
-  double dt_ms = 0.02;
+  double dt_ms = 0;               // the configuration's step (no default here: experiment_config's is the one)
   VoltageScheme scheme = VoltageScheme::crank_nicolson;
   double duration_ms = 0;
   int dendrite_node = -1;         // its trace at every step, when >= 0
@@ -44,7 +44,8 @@ struct ReplayRun {
   double wall_s = 0;                              // the time stepping took
 };
 
-// Simulates `cell` with `events` from t = 0 to options.duration_ms.
+// Simulates `cell` with `events` from t = 0 to options.duration_ms. Throws InputError unless dt_ms > 0
+// and duration_ms >= 0.
 ReplayRun replay_inputs(const CellModel& cell, std::vector<InputEvent> events, const ReplayOptions& options);
 
 // What the replay file says about how it was made.
