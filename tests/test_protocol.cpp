@@ -4,6 +4,7 @@
 #include "neurotwin/datasets/dataset_generation.hpp"
 #include "neurotwin/datasets/input_protocol.hpp"
 #include "neurotwin/datasets/random_stream.hpp"
+#include "neurotwin/datasets/replay.hpp"
 #include "neurotwin/simulator/builtin_cell.hpp"
 #include "neurotwin/simulator/input_error.hpp"
 
@@ -142,4 +143,22 @@ TEST_CASE("input protocol: invalid parameters are rejected") {
   CHECK_THROWS_AS(InputProtocol(config, builtin_cell(), 1), InputError);
   CHECK_THROWS_WITH(InputProtocolConfig::preset("gaba"), Catch::Contains("unknown input protocol preset"));
   CHECK(InputProtocolConfig::preset("ampa").basal_excitation.high == 1900);
+}
+
+TEST_CASE("replay_inputs runs recorded events on a cell and rejects a step or duration it cannot run") {
+  ReplayOptions options;
+  CHECK_THROWS_AS(replay_inputs(builtin_cell(), {}, options), InputError);  // dt_ms is the caller's: 0 here
+  options.dt_ms = 0.025;
+  options.duration_ms = -1;
+  CHECK_THROWS_AS(replay_inputs(builtin_cell(), {}, options), InputError);
+  options.duration_ms = 20;
+  options.record_segments = true;
+  const ReplayRun run = replay_inputs(builtin_cell(), {{5.0, 0}, {6.0, 1}}, options);
+  CHECK(run.event_count == 2);
+  CHECK(run.soma_v_mV.size() == 801);           // t = 0 and 800 steps
+  CHECK(run.soma_8perms_v_mV.size() == 160);    // t = 0, 0.125, ... 19.875 ms
+  CHECK(run.segment_samples == 20);             // t = 0, 1, ... 19 ms
+  CHECK(run.segment_nodes.size() == builtin_cell().input_count() / 2);
+  CHECK(run.segment_v_mV.size() == run.segment_nodes.size() * run.segment_samples);
+  CHECK(run.dendrite_v_mV.empty());             // no dendrite_node asked for
 }
