@@ -79,6 +79,29 @@ void assemble(const CableSweep& shared) {
   }
 }
 
+// Node i's lanes (§11.5): its elimination into its parent, d_p -= a_i b_i / d_i, rhs_p -= a_i (1/d_i) rhs_i,
+// d_i keeping 1/d_i; and its back substitution with the stored reciprocal.
+inline void triangularize_node(const CableSweep& s, std::size_t i) {
+  const std::size_t L = s.lanes, c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;
+  const double a = s.a[i], ab = s.a[i] * s.b[i];
+  over_lanes(L, [&](std::size_t l, auto kind) {
+    using V = decltype(kind);
+    const V d_i = load(s.d + c + l, V{});
+    const V reciprocal = 1.0 / d_i;
+    store(s.d + p + l, load(s.d + p + l, V{}) - ab / d_i);
+    store(s.rhs + p + l, load(s.rhs + p + l, V{}) - a * reciprocal * load(s.rhs + c + l, V{}));
+    store(s.d + c + l, reciprocal);
+  });
+}
+inline void substitute_node(const CableSweep& s, std::size_t i) {
+  const std::size_t L = s.lanes, c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;
+  const double b = s.b[i];
+  over_lanes(L, [&](std::size_t l, auto kind) {
+    using V = decltype(kind);
+    store(s.rhs + c + l, (load(s.rhs + c + l, V{}) - b * load(s.rhs + p + l, V{})) * load(s.d + c + l, V{}));
+  });
+}
+
 // One lane, by levels (s.level_start): the nodes of one depth depend on no other node of that depth, so
 // kWidth of them at a time have their divisions as one vector operation, with the same operations as
 // one by one. Their terms then go to their parents (the level above) one by one in the order of the
@@ -87,18 +110,6 @@ void assemble(const CableSweep& shared) {
 void solve_one_lane_by_levels(const CableSweep& s) {
   double* d = s.d;
   double* rhs = s.rhs;
-  // Node i of position k one by one, as solve does.
-  auto triangularize = [&s, d, rhs](std::size_t k) {
-    const auto i = static_cast<std::size_t>(s.order[k]), p = static_cast<std::size_t>(s.parent[i]);
-    const double reciprocal = 1.0 / d[i];
-    d[p] = d[p] - s.a[i] * s.b[i] / d[i];
-    rhs[p] = rhs[p] - s.a[i] * reciprocal * rhs[i];
-    d[i] = reciprocal;
-  };
-  auto substitute = [&s, d, rhs](std::size_t k) {
-    const auto i = static_cast<std::size_t>(s.order[k]);
-    rhs[i] = (rhs[i] - s.b[i] * rhs[s.parent[i]]) * d[i];
-  };
   for (std::size_t level = s.levels - 1; level >= 1; --level) {
     const std::size_t begin = s.level_start[level];
     std::size_t end = s.level_start[level + 1];
@@ -120,7 +131,7 @@ void solve_one_lane_by_levels(const CableSweep& s) {
         d[i] = reciprocal[j];
       }
     }
-    for (std::size_t k = end; k-- > begin;) triangularize(k);  // the rest (measured faster than padding)
+    for (std::size_t k = end; k-- > begin;) triangularize_node(s, static_cast<std::size_t>(s.order[k]));  // the rest (faster than padding)
   }
   rhs[0] = rhs[0] / d[0];
   for (std::size_t level = 1; level < s.levels; ++level) {
@@ -139,7 +150,7 @@ void solve_one_lane_by_levels(const CableSweep& s) {
       const Doubles x = (rhs_i - b * rhs_p) * reciprocal;
       for (std::size_t j = 0; j < kWidth; ++j) rhs[node[j]] = x[j];
     }
-    for (; k < end; ++k) substitute(k);
+    for (; k < end; ++k) substitute_node(s, static_cast<std::size_t>(s.order[k]));
   }
 }
 
@@ -152,32 +163,12 @@ void solve(const CableSweep& shared) {
   const CableSweep s = shared;
   const std::size_t L = s.lanes;
   if (L == 1 && kWidth > 1 && s.level_start) return solve_one_lane_by_levels(s);
-  for (std::size_t k = s.nodes - 1; k >= 1; --k) {
-    const auto i = static_cast<std::size_t>(s.order[k]);
-    const std::size_t c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;
-    const double a = s.a[i], ab = s.a[i] * s.b[i];
-    over_lanes(L, [&](std::size_t l, auto kind) {
-      using V = decltype(kind);
-      const V d_i = load(s.d + c + l, V{});
-      const V reciprocal = 1.0 / d_i;
-      store(s.d + p + l, load(s.d + p + l, V{}) - ab / d_i);
-      store(s.rhs + p + l, load(s.rhs + p + l, V{}) - a * reciprocal * load(s.rhs + c + l, V{}));
-      store(s.d + c + l, reciprocal);
-    });
-  }
+  for (std::size_t k = s.nodes - 1; k >= 1; --k) triangularize_node(s, static_cast<std::size_t>(s.order[k]));
   over_lanes(L, [&](std::size_t l, auto kind) {
     using V = decltype(kind);
     store(s.rhs + l, load(s.rhs + l, V{}) / load(s.d + l, V{}));
   });
-  for (std::size_t k = 1; k < s.nodes; ++k) {
-    const auto i = static_cast<std::size_t>(s.order[k]);
-    const std::size_t c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;
-    const double b = s.b[i];
-    over_lanes(L, [&](std::size_t l, auto kind) {
-      using V = decltype(kind);
-      store(s.rhs + c + l, (load(s.rhs + c + l, V{}) - b * load(s.rhs + p + l, V{})) * load(s.d + c + l, V{}));
-    });
-  }
+  for (std::size_t k = 1; k < s.nodes; ++k) substitute_node(s, static_cast<std::size_t>(s.order[k]));
 }
 
 // Step 7: v += factor * the solution, over all nodes and lanes at once.

@@ -115,15 +115,6 @@ void gate_sweep(const HayGateSweep& s) {
     GateRow* gates = s.gates + i * s.lanes;
     const std::uint32_t high = s.high_row[i];
     const bool ih_only = s.ih_only[i] != 0;
-    if (s.lanes < kDoubleWidth) {  // fewer lanes than a vector: each lane's row as it comes
-      for (std::size_t l = 0; l < s.lanes; ++l) {
-        long long k;
-        float w;
-        row_position(v[l], last_row, &k, &w);
-        relax_site_lane(s, ih_only, high, gates[l], l, static_cast<std::size_t>(k), w);
-      }
-      continue;
-    }
     for (std::size_t first = 0; first < s.lanes; first += kPositionChunk) {
       const std::size_t count = s.lanes - first < kPositionChunk ? s.lanes - first : kPositionChunk;
       // The rows of the chunk's lanes, whole vectors of lanes first (the same operations as one by one).
