@@ -3,7 +3,11 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include <algorithm>
+#include <vector>
+
 #include "neurotwin/simulator/hay_kinetics.hpp"
+#include "neurotwin/simulator/hay_membrane_tabulated.hpp"
 
 using namespace neurotwin::hay;
 
@@ -79,4 +83,51 @@ TEST_CASE("calcium reversal potential and pool (spec §5.3, §6.13, §12)") {
   double cai = 5e-5;
   for (int i = 0; i < 40 * 2000; ++i) cai = soma.step(cai, 0.0, 0.025);
   CHECK(cai == Approx(1e-4 - 5e-5 * std::exp(-2000 / 294.679571)).epsilon(1e-9));
+}
+
+// The default mode's currents take eca from ln cai, which the calcium kernel carries from step to step
+// (a series in r = (cai_{n+1} - cai_n) / cai_n where |r| <= 2^-7, else the table's logarithm): it must
+// stay on std::log(cai) through calcium transients, small ones (series only) and one that moves cai by
+// more than 2^-7 in a step (the table).
+TEST_CASE("the tabulated Hay membrane's ln cai follows std::log(cai) through calcium transients") {
+  using neurotwin::HayMembrane;
+  HayMembrane::Site gentle{0, {}}, violent{1, {}};
+  gentle.g.ca_hva = 5e-4;
+  gentle.g.ca_lvast = 1e-3;
+  gentle.g.calcium_pool = true;
+  gentle.g.pool.gamma = 5e-4;
+  violent.g.ca_hva = 0.05;
+  violent.g.calcium_pool = true;
+  violent.g.pool.gamma = 1.0;
+  violent.g.pool.decay_ms = 20;
+  const double dt = 0.02;
+  for (const std::size_t lanes : {std::size_t{1}, std::size_t{9}}) {
+    INFO(lanes << " lanes");
+    neurotwin::TabulatedHayMembrane membrane({gentle, violent}, 34.0, lanes);
+    std::vector<double> v(2 * lanes, -75.0), rhs(2 * lanes), diag(2 * lanes);
+    membrane.initialize(v.data());
+    double largest_step[2] = {0, 0}, worst[2] = {0, 0};
+    for (int n = 0; n < 2000; ++n) {  // 40 ms: rest, 3 ms at about 0 mV (each lane its own voltage), rest
+      const double t = dt * n;
+      for (std::size_t k = 0; k < v.size(); ++k) v[k] = t >= 2 && t < 5 ? -5.0 + static_cast<double>(k % lanes) : -75.0;
+      std::fill(rhs.begin(), rhs.end(), 0.0);
+      std::fill(diag.begin(), diag.end(), 0.0);
+      membrane.add_currents({v.data(), rhs.data(), diag.data(), lanes});
+      std::vector<double> before;
+      for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t l = 0; l < lanes; ++l) before.push_back(membrane.cai_mM(i, l));
+      membrane.advance(v.data(), dt);
+      for (std::size_t i = 0; i < 2; ++i)
+        for (std::size_t l = 0; l < lanes; ++l) {
+          const double cai = membrane.cai_mM(i, l), old = before[i * lanes + l];
+          largest_step[i] = std::max(largest_step[i], std::fabs(cai - old) / old);
+          worst[i] = std::max(worst[i], std::fabs(membrane.ln_cai(i, l) - std::log(cai)));
+        }
+    }
+    CHECK(largest_step[0] > 1e-4);         // a transient ...
+    CHECK(largest_step[0] < 0x1.0p-7);     // ... that the series alone follows
+    CHECK(worst[0] < 1e-13);
+    CHECK(largest_step[1] > 0x1.0p-7);     // steps where the table takes over
+    CHECK(worst[1] < 2e-8);                // the table's error
+  }
 }

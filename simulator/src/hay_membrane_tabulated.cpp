@@ -15,7 +15,7 @@ using hay_tables::TableRow;
 
 namespace {
 
-// ln m on [0.5, 1] for the logarithm of eca (hay_table_kernel.cpp).
+// ln m on [0.5, 1] for the logarithm of cai (hay_table_kernel.cpp).
 struct LnTable {
   std::array<double, hay_tables::kLnIntervals + 1> ln_m;
   LnTable() {
@@ -32,7 +32,8 @@ TabulatedHayMembrane::~TabulatedHayMembrane() = default;
 TabulatedHayMembrane::TabulatedHayMembrane(std::vector<HayMembrane::Site> sites, double celsius, std::size_t lanes)
     : sites_(std::move(sites)), lanes_(lanes),
       gates_(sites_.size() * lanes), sk_z_(sites_.size() * lanes, 0.0),
-      cai_(sites_.size() * lanes, HayMembrane::kCaiInit_mM), ica_(sites_.size() * lanes, 0.0),
+      cai_(sites_.size() * lanes, HayMembrane::kCaiInit_mM),
+      ln_cai_(sites_.size() * lanes, std::log(HayMembrane::kCaiInit_mM)), ica_(sites_.size() * lanes, 0.0),
       g_ca_(sites_.size() * lanes, 0.0),
       nernst_factor_mV_(1000.0 * hay::kGasConstant_J_per_mol_K * (celsius + 273.15) / (2.0 * hay::kFaraday_C_per_mol)) {
   const hay_tables::Kernels kernels =
@@ -135,6 +136,7 @@ void TabulatedHayMembrane::initialize(const double* v_mV) {
         if (c.h != kHayGateCount) set(c.h, r.h_inf);
       }
       cai_[x] = HayMembrane::kCaiInit_mM;
+      ln_cai_[x] = std::log(cai_[x]);
       sk_z_[x] = sites_[i].g.sk_e2 > 0 ? hay::sk_e2_z_inf(cai_[x]) : 0.0;
       ica_[x] = 0.0;
     }
@@ -152,9 +154,8 @@ void TabulatedHayMembrane::add_currents(const MembraneArrays& m) const {
   sweep.gates = gates_.data();
   sweep.high_gates = high_gates_.data();
   sweep.sk_z = sk_z_.data();
-  sweep.cai_mM = cai_.data();
+  sweep.ln_cai = ln_cai_.data();
   sweep.nernst_factor_mV = nernst_factor_mV_;
-  sweep.ln_m = kLnTable.ln_m.data();
   sweep.v_mV = m.v_mV;
   sweep.rhs = m.rhs;
   sweep.diag = m.diag;
@@ -185,6 +186,8 @@ void TabulatedHayMembrane::advance(const double* v_mV, double dt_ms) {
   calcium.delta_mV = ica_delta_mV_;
   calcium.cai_mM = cai_.data();
   calcium.sk_z = sk_z_.data();
+  calcium.ln_cai = ln_cai_.data();
+  calcium.ln_m = kLnTable.ln_m.data();
   calcium.sk_table = sk_table_.data();
   calcium.sk_table_first = sk_table_first_;
   calcium.sk_factor = sk_table_factor_;

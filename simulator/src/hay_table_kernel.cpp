@@ -199,11 +199,9 @@ inline void site_currents(const HayCurrentSweep& s, std::size_t i, std::size_t l
     c = hay_conductances(g, at, load(s.sk_z + x, V{}), s.axonal[i] != 0);
   }
   const V v = load(s.v_mV + n, V{});
-  // i = g (v - E) per ion (§6); eca from cai_n (§5.3) where a calcium channel is.
+  // i = g (v - E) per ion (§6); eca from ln cai_n (§5.3) where a calcium channel is.
   V ica{};
-  if (g.ca_hva > 0 || g.ca_lvast > 0) {
-    ica = c.ca * (v - s.nernst_factor_mV * (HayMembrane::kLnCao - any_ln(load(s.cai_mM + x, V{}), s.ln_m)));
-  }
+  if (g.ca_hva > 0 || g.ca_lvast > 0) ica = c.ca * (v - s.nernst_factor_mV * (HayMembrane::kLnCao - load(s.ln_cai + x, V{})));
   const V current = c.na * (v - g.ena_mV) + c.k * (v - g.ek_mV) + c.h * (v - g.eh_mV) + ica;
   store(s.ica + x, ica);
   store(s.g_ca + x, c.ca);
@@ -251,6 +249,25 @@ inline Doubles sk_z_inf(const Doubles& cai, const HayCalciumSweep& s) {
   return z;
 }
 
+// ln(1 + r) for |r| <= kLnStepLimit: its series to r^7 (the rest is below |r|^8 / 8 <= 2^-59).
+template <class V>
+inline V ln_one_plus(V r) {
+  return r * (1.0 + r * (-1.0 / 2 + r * (1.0 / 3 + r * (-1.0 / 4 + r * (1.0 / 5 + r * (-1.0 / 6 + r * (1.0 / 7)))))));
+}
+// ln cai_{n+1} from ln cai_n: the series of ln(cai_{n+1} / cai_n) where the step is small (cai_{n+1} -
+// cai_n is then exact), else the table's logarithm of cai_{n+1} (also for 0, NaN and the like).
+inline double next_ln_cai(double ln_cai, double old_cai, double cai, const double* ln_m) {
+  const double r = (cai - old_cai) / old_cai;
+  return r >= -kLnStepLimit && r <= kLnStepLimit ? ln_cai + ln_one_plus(r) : any_ln(cai, ln_m);
+}
+inline Doubles next_ln_cai(const Doubles& ln_cai, const Doubles& old_cai, const Doubles& cai, const double* ln_m) {
+  const Doubles r = (cai - old_cai) / old_cai;
+  const Int64s small = (r >= -kLnStepLimit) & (r <= kLnStepLimit);
+  const Doubles series = ln_cai + ln_one_plus(r);
+  if (all_of(small)) return series;
+  return small ? series : any_ln(cai, ln_m);  // lane by lane as the single-lane version decides
+}
+
 // One vector of lanes (V = Doubles) or one lane (V = double) of site i from its lane l.
 template <class V>
 inline void site_calcium(const HayCalciumSweep& s, std::size_t i, std::size_t l) {
@@ -262,8 +279,10 @@ inline void site_calcium(const HayCalciumSweep& s, std::size_t i, std::size_t l)
     if (s.delta_mV)
       ica += load(s.g_ca + x, V{}) * load(s.delta_mV + static_cast<std::size_t>(s.nodes[i]) * s.lanes + l, V{});
     const V cai_inf = g.pool.min_cai_mM - s.pool_drive[i] * ica;
+    const V old_cai = cai;
     cai += s.pool_factor[i] * (cai_inf - cai);
     store(s.cai_mM + x, cai);
+    store(s.ln_cai + x, next_ln_cai(load(s.ln_cai + x, V{}), old_cai, cai, s.ln_m));
   }
   if (g.sk_e2 > 0) {
     const V z = load(s.sk_z + x, V{});
@@ -275,7 +294,8 @@ inline void site_calcium(const HayCalciumSweep& s, std::size_t i, std::size_t l)
 inline bool has_calcium_state(const HayDensities& g) { return g.calcium_pool || g.sk_e2 > 0; }
 
 // One lane: sites i ... i + kDoubleWidth - 1 side by side (their site-lane numbers are consecutive), each
-// element with site_calcium's operations; a site without a pool keeps its cai, one without SK_E2 its z.
+// element with site_calcium's operations; a site without a pool keeps its cai and ln cai, one without
+// SK_E2 its z.
 inline void sites_calcium(const HayCalciumSweep& s, std::size_t i) {
   Int64s pool{}, sk{};
   Doubles min_cai{}, delta{};
@@ -295,6 +315,8 @@ inline void sites_calcium(const HayCalciumSweep& s, std::size_t i) {
   const Doubles cai_inf = min_cai - load(s.pool_drive + i, Doubles{}) * ica;
   const Doubles cai = pool ? old_cai + load(s.pool_factor + i, Doubles{}) * (cai_inf - old_cai) : old_cai;
   store(s.cai_mM + i, cai);
+  const Doubles ln_cai = load(s.ln_cai + i, Doubles{});
+  store(s.ln_cai + i, pool ? next_ln_cai(ln_cai, old_cai, cai, s.ln_m) : ln_cai);
   const Doubles z = load(s.sk_z + i, Doubles{});
   store(s.sk_z + i, sk ? z + s.sk_factor * (sk_z_inf(cai, s) - z) : z);
 }

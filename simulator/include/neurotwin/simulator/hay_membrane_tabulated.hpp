@@ -23,7 +23,7 @@ struct HayCalciumSweep;  // what the calcium and SK kernel reads and writes
 // A site-lane's gates (0 ... 15, the axon's K_Tst h in a second block) are one
 // 16-float row: one table row and one state row per update, which the gate
 // kernel processes as whole vectors; the currents (conductances from the gates,
-// eca from a table logarithm) and the calcium pool with SK_E2 run a site's
+// eca from ln cai, which the calcium kernel carries along) and the calcium pool with SK_E2 run a site's
 // lanes as vectors of doubles. The kernels are built for SSE2, AVX2 and AVX-512
 // (elementwise IEEE arithmetic without FMA contraction, the same operations for
 // a vector of lanes and a single lane: the three give the same numbers) and the
@@ -40,6 +40,8 @@ class TabulatedHayMembrane final : public Mechanism {
   void advance(const double* v_mV, double dt_ms) override;
 
   double cai_mM(std::size_t site, std::size_t lane = 0) const { return cai_.at(site * lanes_ + lane); }
+  // ln (cai / 1 mM) as the currents read it for eca (carried from step to step by the calcium kernel).
+  double ln_cai(std::size_t site, std::size_t lane = 0) const { return ln_cai_.at(site * lanes_ + lane); }
   std::size_t size() const { return sites_.size(); }
 
  private:
@@ -52,6 +54,7 @@ class TabulatedHayMembrane final : public Mechanism {
   std::vector<hay_tables::GateRow> gates_;              // [site * lanes + lane]: gates 0-15
   std::vector<hay_tables::GateRow> high_gates_;         // [high_row_ + lane]: gates 16-31 of the axonal sites
   std::vector<double> sk_z_, cai_;          // [site * lanes + lane]
+  std::vector<double> ln_cai_;              // [site * lanes + lane]: ln (cai / 1 mM), for eca
   // ica (mA/cm²) at v_n and its conductance g_Ca (S/cm²), for the pool: [site * lanes + lane].
   mutable std::vector<double> ica_, g_ca_;
   const double* ica_delta_mV_ = nullptr;    // Crank-Nicolson: the solve's delta until advance
