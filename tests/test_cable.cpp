@@ -2,6 +2,7 @@
 // synaptic conductance, and the spec's check values.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -337,4 +338,31 @@ TEST_CASE("the Hines solve in level order: index order's numbers bit for bit, at
     residual[p] -= a[i] * x_index[i];
   }
   for (const double r : residual) CHECK(std::abs(r) < 1e-12);
+}
+
+TEST_CASE("the passive mechanism's set_currents writes add_currents' numbers onto zeroed arrays at every node") {
+  // Nodes 1 and 4 without an instance, node 6 beyond the last one; 1 and 5 lanes.
+  const std::vector<PassiveMechanism::Instance> instances{{0, 3e-5, -70.0}, {2, 1e-4, -90.0}, {3, 5e-5, -65.0},
+                                                          {5, 2e-5, -80.0}};
+  const std::size_t nodes = 7;
+  for (const std::size_t lanes : {std::size_t{1}, std::size_t{5}}) {
+    INFO(lanes << " lanes");
+    const PassiveMechanism pas(instances, lanes);
+    std::vector<double> v(nodes * lanes);
+    for (std::size_t k = 0; k < v.size(); ++k) v[k] = -95.0 + 7.3 * static_cast<double>(k);
+    std::vector<double> rhs_added(v.size(), 0.0), diag_added(v.size(), 0.0);
+    pas.add_currents({v.data(), rhs_added.data(), diag_added.data(), lanes});
+    std::vector<double> rhs_set(v.size(), 123.0), diag_set(v.size(), -4.0);  // what a previous step left
+    REQUIRE(pas.set_currents({v.data(), rhs_set.data(), diag_set.data(), lanes}, nodes));
+    for (std::size_t k = 0; k < v.size(); ++k) {
+      CHECK(std::memcmp(&rhs_set[k], &rhs_added[k], sizeof(double)) == 0);
+      CHECK(std::memcmp(&diag_set[k], &diag_added[k], sizeof(double)) == 0);
+    }
+  }
+  // Two instances on one node: only add_currents (the simulation then zeroes the arrays itself).
+  const PassiveMechanism doubled({{0, 3e-5, -70.0}, {0, 1e-5, -60.0}}, 1);
+  std::vector<double> v{-70.0}, rhs{7.0}, diag{8.0};
+  CHECK_FALSE(doubled.set_currents({v.data(), rhs.data(), diag.data(), 1}, 1));
+  CHECK(rhs[0] == 7.0);
+  CHECK(diag[0] == 8.0);
 }

@@ -1,6 +1,52 @@
 #include "neurotwin/simulator/passive.hpp"
 
+#include <algorithm>
+#include <cstddef>
+
 namespace neurotwin {
+
+PassiveMechanism::PassiveMechanism(std::vector<Instance> instances, std::size_t lanes)
+    : instances_(std::move(instances)), lanes_(lanes) {
+  for (const Instance& in : instances_) {
+    const auto k = static_cast<std::size_t>(in.node);
+    if (k >= node_has_instance_.size()) {
+      node_has_instance_.resize(k + 1, 0);
+      node_g_S_per_cm2_.resize(k + 1, 0.0);
+      node_e_mV_.resize(k + 1, 0.0);
+    }
+    if (node_has_instance_[k]) {  // two on one node: add_currents only
+      node_has_instance_.clear();
+      break;
+    }
+    node_has_instance_[k] = 1;
+    node_g_S_per_cm2_[k] = in.g_S_per_cm2;
+    node_e_mV_[k] = in.e_mV;
+  }
+}
+
+bool PassiveMechanism::set_currents(const MembraneArrays& m, std::size_t nodes) const {
+  if (node_has_instance_.empty() && !instances_.empty()) return false;
+  const std::size_t covered = std::min(nodes, node_has_instance_.size());
+  // rhs = 0 - g (v - e) and diag = 0 + g: add_currents' numbers on zeroed arrays; a node without an
+  // instance has g = e = 0, so 0 - 0 (v - 0) = 0 there (for finite v).
+  const double* g = node_g_S_per_cm2_.data();
+  const double* e = node_e_mV_.data();
+  if (lanes_ == 1) {
+    for (std::size_t k = 0; k < covered; ++k) {
+      m.rhs[k] = 0.0 - g[k] * (m.v_mV[k] - e[k]);
+      m.diag[k] = 0.0 + g[k];
+    }
+  } else {
+    for (std::size_t k = 0; k < covered; ++k)
+      for (std::size_t x = k * lanes_; x < (k + 1) * lanes_; ++x) {
+        m.rhs[x] = 0.0 - g[k] * (m.v_mV[x] - e[k]);
+        m.diag[x] = 0.0 + g[k];
+      }
+  }
+  std::fill(m.rhs + covered * lanes_, m.rhs + nodes * lanes_, 0.0);
+  std::fill(m.diag + covered * lanes_, m.diag + nodes * lanes_, 0.0);
+  return true;
+}
 
 void PassiveMechanism::add_currents(const MembraneArrays& m) const {
   if (lanes_ == 1) {  // the same operations without the loop over lanes

@@ -155,11 +155,17 @@ void Simulation::step() {
     }
   }
   const std::size_t n = a_.size();
-  std::fill(rhs_.begin(), rhs_.end(), 0.0);
-  std::fill(d_.begin(), d_.end(), 0.0);
-  // 3. Membrane currents at v_n with the present states: rhs = -I, d = dI/dv.
+  // 3. Membrane currents at v_n with the present states: rhs = -I, d = dI/dv (the first mechanism
+  // writing every node where it can, else onto zeroed arrays).
   const MembraneArrays membrane{v_.data(), rhs_.data(), d_.data(), L};
-  for (const auto& m : mechanisms_) m->add_currents(membrane);
+  std::size_t first_adding = 0;
+  if (!mechanisms_.empty() && mechanisms_.front()->set_currents(membrane, n)) {
+    first_adding = 1;
+  } else {
+    std::fill(rhs_.begin(), rhs_.end(), 0.0);
+    std::fill(d_.begin(), d_.end(), 0.0);
+  }
+  for (std::size_t k = first_adding; k < mechanisms_.size(); ++k) mechanisms_[k]->add_currents(membrane);
   for (SynapseArray& s : synapses_) s.add_currents_and_advance(membrane, dt_ms_);  // states decay to t_{n+1} (step 9)
   const double t_mid = t_n + 0.5 * dt_ms_;
   for (const CurrentClamp& c : clamps_)

@@ -29,6 +29,10 @@ class Mechanism {
   virtual void initialize(const double* v_mV) = 0;
   // Adds currents evaluated at v with the present states.
   virtual void add_currents(const MembraneArrays& m) const = 0;
+  // As add_currents onto zeroed arrays, but writing rhs and diag at every one of the `nodes` nodes
+  // (0 where the mechanism has no instance), for the first mechanism of a step: the simulation then
+  // skips zeroing them. Returns false, writing nothing, where a mechanism cannot (the default).
+  virtual bool set_currents(const MembraneArrays& /*m*/, std::size_t /*nodes*/) const { return false; }
   // Crank-Nicolson only, after the solve: the currents a mechanism keeps for
   // its concentrations (ica for a calcium pool) move from v_n to the
   // midpoint v_n + delta, i += (di/dv) delta (NEURON's secondorder = 2), so

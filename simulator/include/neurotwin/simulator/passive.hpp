@@ -1,4 +1,5 @@
 #pragma once
+#include <cstddef>
 #include <vector>
 
 #include "neurotwin/simulator/mechanism.hpp"
@@ -13,15 +14,20 @@ class PassiveMechanism final : public Mechanism {
     double g_S_per_cm2;
     double e_mV;
   };
-  explicit PassiveMechanism(std::vector<Instance> instances, std::size_t lanes = 1)
-      : instances_(std::move(instances)), lanes_(lanes) {}
+  explicit PassiveMechanism(std::vector<Instance> instances, std::size_t lanes = 1);
   void initialize(const double*) override {}
   void add_currents(const MembraneArrays& m) const override;
+  // Every node's current at once (g = 0 where no instance is): possible where no node has two instances.
+  bool set_currents(const MembraneArrays& m, std::size_t nodes) const override;
   void advance(const double*, double) override {}
 
  private:
   std::vector<Instance> instances_;
   std::size_t lanes_;
+  // By node up to the last instance's: g_pas, e_pas and whether an instance is there; empty where a
+  // node has two instances.
+  std::vector<double> node_g_S_per_cm2_, node_e_mV_;
+  std::vector<char> node_has_instance_;
 };
 
 }  // namespace neurotwin
