@@ -197,6 +197,7 @@ CellModel build_described_cell(const Morphology& morphology_in, const CellDescri
   SynapseKind inhibitory = gaba_a_synapse(inh_uS);
   excitatory.numeric_slope = inhibitory.numeric_slope = d.numeric_slope;
   excitatory.tabulated_mg_block = rate_tables;
+  excitatory.deferred_decay = inhibitory.deferred_decay = rate_tables;
   cell.synapse_groups.push_back({excitatory, synaptic});
   cell.synapse_groups.push_back({inhibitory, synaptic});
   return cell;

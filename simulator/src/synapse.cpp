@@ -76,6 +76,8 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
   }
   a_.assign(kind_.components.size(), std::vector<double>(nodes_.size() * lanes_, 0.0));
   b_ = a_;
+  rise_scale_.assign(kind_.components.size(), 1.0);
+  fall_scale_ = rise_scale_;
   // The vectorized step serves the tabulated Mg block and kinds without a blocked component.
   static_assert(kMaxKernelComponents == kMaxSynapseComponents, "the kernel takes every component");
   if (kind_.tabulated_mg_block || blocked_.empty())
@@ -95,12 +97,30 @@ double SynapseArray::block(double v) const {
 void SynapseArray::initialize() {
   for (auto& a : a_) std::fill(a.begin(), a.end(), 0.0);
   for (auto& b : b_) std::fill(b.begin(), b.end(), 0.0);
+  std::fill(rise_scale_.begin(), rise_scale_.end(), 1.0);
+  std::fill(fall_scale_.begin(), fall_scale_.end(), 1.0);
 }
 
 void SynapseArray::deliver(std::size_t i, std::size_t lane, double weight) {
+  // w f onto A = rise_scale A' and B = fall_scale B' (the scales are 1 without deferred decay).
   for (std::size_t c = 0; c < factor_.size(); ++c) {
-    a_[c][i * lanes_ + lane] += weight * factor_[c];
-    b_[c][i * lanes_ + lane] += weight * factor_[c];
+    a_[c][i * lanes_ + lane] += weight * factor_[c] / rise_scale_[c];
+    b_[c][i * lanes_ + lane] += weight * factor_[c] / fall_scale_[c];
+  }
+}
+
+// With deferred decay, A' and B' times their scales, which become 1: where a scale fell below 2^-32
+// (only_small), or all (before the exact step, which decays the states themselves).
+void SynapseArray::multiply_out_scales(bool only_small) {
+  constexpr double kSmallestScale = 0x1.0p-32;
+  auto multiply_out = [only_small](std::vector<double>& states, double& scale) {
+    if (scale == 1.0 || (only_small && scale >= kSmallestScale)) return;
+    for (double& x : states) x *= scale;
+    scale = 1.0;
+  };
+  for (std::size_t c = 0; c < factor_.size(); ++c) {
+    multiply_out(a_[c], rise_scale_[c]);
+    multiply_out(b_[c], fall_scale_[c]);
   }
 }
 
@@ -108,8 +128,8 @@ double SynapseArray::conductance_uS(std::size_t i, double v_mV, std::size_t lane
   // The sums add_currents uses: g_plain + g_mg B_Mg(v).
   const std::size_t x = i * lanes_ + lane;
   double g_plain = 0, g_mg = 0;
-  for (std::size_t c : plain_) g_plain += gmax_[c] * (b_[c][x] - a_[c][x]);
-  for (std::size_t c : blocked_) g_mg += gmax_[c] * (b_[c][x] - a_[c][x]);
+  for (std::size_t c : plain_) g_plain += gmax_[c] * (fall_scale_[c] * b_[c][x] - rise_scale_[c] * a_[c][x]);
+  for (std::size_t c : blocked_) g_mg += gmax_[c] * (fall_scale_[c] * b_[c][x] - rise_scale_[c] * a_[c][x]);
   return g_mg != 0.0 ? g_plain + g_mg * block(v_mV) : g_plain;
 }
 
@@ -122,6 +142,9 @@ constexpr std::size_t kRuntimeCount = ~std::size_t{0};
 struct SynapseCurrents {
   std::array<const double*, kMaxSynapseComponents> plain_a{}, plain_b{}, blocked_a{}, blocked_b{};
   std::array<double, kMaxSynapseComponents> plain_gmax{}, blocked_gmax{};
+  // A = rise_scale A', B = fall_scale B' (deferred decay; else 1)
+  std::array<double, kMaxSynapseComponents> plain_rise_scale{}, plain_fall_scale{}, blocked_rise_scale{},
+      blocked_fall_scale{};
   std::size_t plain = 0, blocked = 0;
   const int* nodes = nullptr;
   const double* scale = nullptr;
@@ -131,16 +154,17 @@ struct SynapseCurrents {
   const std::vector<double>* mg_table = nullptr;  // empty: the exponential block
 };
 
-// Σ gmax (B - A) over components; kCount known at compile time for the
+using ComponentValues = std::array<double, kMaxSynapseComponents>;
+// Σ gmax (B - A) over components (B and A from the scaled states); kCount known at compile time for the
 // common synapse kinds, so that the sums are straight code.
 template <std::size_t kCount>
 inline double conductance_sum(const std::array<const double*, kMaxSynapseComponents>& a,
-                              const std::array<const double*, kMaxSynapseComponents>& b,
-                              const std::array<double, kMaxSynapseComponents>& gmax, std::size_t count,
+                              const std::array<const double*, kMaxSynapseComponents>& b, const ComponentValues& gmax,
+                              const ComponentValues& rise_scale, const ComponentValues& fall_scale, std::size_t count,
                               std::size_t x) {
   const std::size_t n = kCount == kRuntimeCount ? count : kCount;
   double g = 0;
-  for (std::size_t k = 0; k < n; ++k) g += gmax[k] * (b[k][x] - a[k][x]);
+  for (std::size_t k = 0; k < n; ++k) g += gmax[k] * (fall_scale[k] * b[k][x] - rise_scale[k] * a[k][x]);
   return g;
 }
 
@@ -156,8 +180,10 @@ void add_synapse_currents(const SynapseCurrents& s, const MembraneArrays& m) {
     for (std::size_t l = 0; l < s.lanes; ++l) {
       const std::size_t x = i * s.lanes + l, at = static_cast<std::size_t>(s.nodes[i]) * s.lanes + l;
       const double v = m.v_mV[at];
-      const double g_plain = conductance_sum<kPlain>(s.plain_a, s.plain_b, s.plain_gmax, s.plain, x);
-      const double g_mg = conductance_sum<kBlocked>(s.blocked_a, s.blocked_b, s.blocked_gmax, s.blocked, x);
+      const double g_plain = conductance_sum<kPlain>(s.plain_a, s.plain_b, s.plain_gmax, s.plain_rise_scale,
+                                                     s.plain_fall_scale, s.plain, x);
+      const double g_mg = conductance_sum<kBlocked>(s.blocked_a, s.blocked_b, s.blocked_gmax, s.blocked_rise_scale,
+                                                    s.blocked_fall_scale, s.blocked, x);
       double g = g_plain, slope = g_plain;
       if (tabulated) {
         if (g_mg != 0.0) {
@@ -196,11 +222,15 @@ void SynapseArray::add_currents(const MembraneArrays& m) const {
   for (std::size_t c : plain_) {
     s.plain_a[s.plain] = a_[c].data();
     s.plain_b[s.plain] = b_[c].data();
+    s.plain_rise_scale[s.plain] = rise_scale_[c];
+    s.plain_fall_scale[s.plain] = fall_scale_[c];
     s.plain_gmax[s.plain++] = gmax_[c];
   }
   for (std::size_t c : blocked_) {
     s.blocked_a[s.blocked] = a_[c].data();
     s.blocked_b[s.blocked] = b_[c].data();
+    s.blocked_rise_scale[s.blocked] = rise_scale_[c];
+    s.blocked_fall_scale[s.blocked] = fall_scale_[c];
     s.blocked_gmax[s.blocked++] = gmax_[c];
   }
   s.nodes = nodes_.data();
@@ -233,17 +263,22 @@ void SynapseArray::add_currents_and_advance(const MembraneArrays& m, double dt_m
     advance(dt_ms);
     return;
   }
+  const bool deferred = kind_.deferred_decay;
   if (dt_ms != decay_dt_ms_) set_decay(dt_ms);
   SynapseSweep s;
   s.synapses = nodes_.size();
   s.lanes = lanes_;
   s.nodes = nodes_.data();
   s.scale = scale_.data();
-  for (std::size_t c : plain_) s.plain_components[s.plain++] = {a_[c].data(), b_[c].data(), gmax_[c], rise_decay_[c], fall_decay_[c]};
-  for (std::size_t c : blocked_)
-    s.blocked_components[s.blocked++] = {a_[c].data(), b_[c].data(), gmax_[c], rise_decay_[c], fall_decay_[c]};
+  auto arrays = [this](std::size_t c) {
+    return SynapseComponentArrays{a_[c].data(),   b_[c].data(),    gmax_[c],        rise_decay_[c],
+                                  fall_decay_[c], rise_scale_[c], fall_scale_[c]};
+  };
+  for (std::size_t c : plain_) s.plain_components[s.plain++] = arrays(c);
+  for (std::size_t c : blocked_) s.blocked_components[s.blocked++] = arrays(c);
   s.e_mV = kind_.e_rev_mV;
   s.numeric_slope = kind_.numeric_slope;
+  s.deferred_decay = deferred;
   s.mg_table = mg_table_.data();
   s.mg_rows = mg_table_.size();
   s.mg_low_mV = kMgTableLow_mV;
@@ -253,10 +288,17 @@ void SynapseArray::add_currents_and_advance(const MembraneArrays& m, double dt_m
   s.rhs = m.rhs;
   s.diag = m.diag;
   kernel_(s);
+  if (!deferred) return;
+  for (std::size_t c = 0; c < factor_.size(); ++c) {  // the states' decay over dt
+    rise_scale_[c] *= rise_decay_[c];
+    fall_scale_[c] *= fall_decay_[c];
+  }
+  multiply_out_scales(true);
 }
 
 void SynapseArray::advance(double dt_ms) {
   if (dt_ms != decay_dt_ms_) set_decay(dt_ms);
+  multiply_out_scales(false);
   for (std::size_t c = 0; c < factor_.size(); ++c) {
     const double ra = rise_decay_[c], fb = fall_decay_[c];
     for (double& a : a_[c]) a *= ra;

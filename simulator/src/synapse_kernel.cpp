@@ -78,19 +78,18 @@ struct Gathered {
 // States x ... x + |V| - 1 (the lanes of one synapse, or single-lane synapses side by side; their nodes'
 // values where `node` says) with `scale` (100 / area: per synapse, or per element); the component counts
 // known at compile time for the common kinds (AMPA, GABA_A: 1 + 0; AMPA+NMDA: 1 + 1).
-template <class V, std::size_t kPlain, std::size_t kBlocked, class Where, class Scale>
+template <class V, std::size_t kPlain, std::size_t kBlocked, bool kDeferred, class Where, class Scale>
 inline void synapse_lanes(const SynapseSweep& s, std::size_t x, const Where& node, Scale scale) {
   const std::size_t plain = kPlain == kRuntime ? s.plain : kPlain, blocked = kBlocked == kRuntime ? s.blocked : kBlocked;
   const V v = node.template get<V>(s.v_mV);
+  // gmax (B - A), from the scaled states with deferred decay.
+  auto conductance = [x](const SynapseComponentArrays& k) {
+    if constexpr (kDeferred) return k.gmax_uS * (k.fall_scale * load(k.b + x, V{}) - k.rise_scale * load(k.a + x, V{}));
+    return k.gmax_uS * (load(k.b + x, V{}) - load(k.a + x, V{}));
+  };
   V g_plain = V{} + 0.0, g_mg = V{} + 0.0;
-  for (std::size_t c = 0; c < plain; ++c) {
-    const SynapseComponentArrays& k = s.plain_components[c];
-    g_plain = g_plain + k.gmax_uS * (load(k.b + x, V{}) - load(k.a + x, V{}));
-  }
-  for (std::size_t c = 0; c < blocked; ++c) {
-    const SynapseComponentArrays& k = s.blocked_components[c];
-    g_mg = g_mg + k.gmax_uS * (load(k.b + x, V{}) - load(k.a + x, V{}));
-  }
+  for (std::size_t c = 0; c < plain; ++c) g_plain = g_plain + conductance(s.plain_components[c]);
+  for (std::size_t c = 0; c < blocked; ++c) g_mg = g_mg + conductance(s.blocked_components[c]);
   V g = g_plain, slope = g_plain;
   if (blocked) {
     // The table's interpolant and its slope on the interval of v.
@@ -104,6 +103,7 @@ inline void synapse_lanes(const SynapseSweep& s, std::size_t x, const Where& nod
   }
   node.put(s.rhs, node.template get<V>(s.rhs) - g * (v - s.e_mV) * scale);
   node.put(s.diag, node.template get<V>(s.diag) + slope * scale);
+  if constexpr (kDeferred) return;  // the caller decays the scales
   // The states over dt.
   auto decay = [x](const SynapseComponentArrays& k) {
     store(k.a + x, load(k.a + x, V{}) * k.rise_decay);
@@ -120,7 +120,7 @@ inline bool distinct(const int* nodes) {
   return true;
 }
 
-template <std::size_t kPlain, std::size_t kBlocked>
+template <std::size_t kPlain, std::size_t kBlocked, bool kDeferred>
 void sweep_kind(const SynapseSweep& shared) {
   const SynapseSweep s = shared;  // a local copy: the stores below cannot change its pointers
   if (s.lanes == 1 && kWidth > 1) {
@@ -129,14 +129,14 @@ void sweep_kind(const SynapseSweep& shared) {
     std::size_t i = 0;
     for (; i + kWidth <= s.synapses; i += kWidth) {
       if (distinct(s.nodes + i)) {
-        synapse_lanes<Doubles, kPlain, kBlocked>(s, i, Gathered{s.nodes + i}, load(s.scale + i, Doubles{}));
+        synapse_lanes<Doubles, kPlain, kBlocked, kDeferred>(s, i, Gathered{s.nodes + i}, load(s.scale + i, Doubles{}));
       } else {
         for (std::size_t j = i; j < i + kWidth; ++j)
-          synapse_lanes<double, kPlain, kBlocked>(s, j, Consecutive{static_cast<std::size_t>(s.nodes[j])}, s.scale[j]);
+          synapse_lanes<double, kPlain, kBlocked, kDeferred>(s, j, Consecutive{static_cast<std::size_t>(s.nodes[j])}, s.scale[j]);
       }
     }
     for (; i < s.synapses; ++i)
-      synapse_lanes<double, kPlain, kBlocked>(s, i, Consecutive{static_cast<std::size_t>(s.nodes[i])}, s.scale[i]);
+      synapse_lanes<double, kPlain, kBlocked, kDeferred>(s, i, Consecutive{static_cast<std::size_t>(s.nodes[i])}, s.scale[i]);
     return;
   }
   const std::size_t vector_lanes = s.lanes / kWidth * kWidth;
@@ -144,16 +144,18 @@ void sweep_kind(const SynapseSweep& shared) {
     const std::size_t first = i * s.lanes, node = static_cast<std::size_t>(s.nodes[i]) * s.lanes;
     std::size_t l = 0;
     for (; l < vector_lanes; l += kWidth)
-      synapse_lanes<Doubles, kPlain, kBlocked>(s, first + l, Consecutive{node + l}, s.scale[i]);
-    for (; l < s.lanes; ++l) synapse_lanes<double, kPlain, kBlocked>(s, first + l, Consecutive{node + l}, s.scale[i]);
+      synapse_lanes<Doubles, kPlain, kBlocked, kDeferred>(s, first + l, Consecutive{node + l}, s.scale[i]);
+    for (; l < s.lanes; ++l) synapse_lanes<double, kPlain, kBlocked, kDeferred>(s, first + l, Consecutive{node + l}, s.scale[i]);
   }
 }
 
-void sweep(const SynapseSweep& s) {
-  if (s.plain == 1 && s.blocked == 0) return sweep_kind<1, 0>(s);
-  if (s.plain == 1 && s.blocked == 1) return sweep_kind<1, 1>(s);
-  sweep_kind<kRuntime, kRuntime>(s);
+template <bool kDeferred>
+void sweep_any(const SynapseSweep& s) {
+  if (s.plain == 1 && s.blocked == 0) return sweep_kind<1, 0, kDeferred>(s);
+  if (s.plain == 1 && s.blocked == 1) return sweep_kind<1, 1, kDeferred>(s);
+  sweep_kind<kRuntime, kRuntime, kDeferred>(s);
 }
+void sweep(const SynapseSweep& s) { return s.deferred_decay ? sweep_any<true>(s) : sweep_any<false>(s); }
 
 }  // namespace
 

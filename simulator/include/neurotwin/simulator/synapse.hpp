@@ -32,6 +32,11 @@ struct SynapseKind {
   // dI/dv is then the analytic slope of the interpolated current whatever
   // numeric_slope says (the numeric difference within one table interval).
   bool tabulated_mg_block = false;
+  // The vectorized step leaves the states where they are and lets a scale per component decay
+  // instead (A = s_A A', s_A *= exp(-dt/tau_rise) each step; an event adds w f / s_A to A'; A' is
+  // multiplied out when s_A falls below 2^-32): the stores of a state pass go, the numbers move by
+  // rounding only. Default mode; the exact step (advance) decays the states themselves.
+  bool deferred_decay = false;
 };
 
 SynapseKind ampa_synapse(double gmax_uS = 0.0004);
@@ -82,6 +87,9 @@ class SynapseArray {
   void set_decay(double dt_ms);
   double decay_dt_ms_ = -1;
   std::vector<double> rise_decay_, fall_decay_;  // exp(-dt/tau) per component
+  // Per component: A = rise_scale A' and B = fall_scale B' with A', B' in a_, b_ (1 unless deferred_decay).
+  std::vector<double> rise_scale_, fall_scale_;
+  void multiply_out_scales(bool only_small);
 };
 
 }  // namespace neurotwin
