@@ -321,6 +321,56 @@ TEST_CASE("deferred decay gives add_currents then advance to rounding, through t
     }
 }
 
+TEST_CASE("two synapse groups on the same nodes in one pass: one group after the other, bit for bit") {
+  // The default mode's pair (AMPA+NMDA with the tabulated Mg block, GABA_A; deferred decay), one synapse of
+  // each per node, lane counts with and without whole vectors; and a pair on different nodes (one group
+  // after the other), which the fused call must also handle.
+  SynapseKind excitatory = nmda_synapse(), inhibitory = gaba_a_synapse();
+  excitatory.tabulated_mg_block = true;
+  excitatory.deferred_decay = inhibitory.deferred_decay = true;
+  const std::vector<int> nodes = {3, 0, 2, 1, 7, 5, 4, 6, 9, 8, 11, 10, 12};
+  std::vector<int> other_nodes = nodes;
+  std::swap(other_nodes[0], other_nodes[1]);
+  std::vector<double> area_um2(13);
+  for (std::size_t k = 0; k < area_um2.size(); ++k) area_um2[k] = 500.0 + 37.0 * static_cast<double>(k);
+  for (const bool same_nodes : {true, false})
+    for (const std::size_t lanes : {std::size_t{1}, std::size_t{3}, std::size_t{16}, std::size_t{19}}) {
+      INFO((same_nodes ? "same nodes, " : "different nodes, ") << lanes << " lanes");
+      const std::vector<int>& inhibitory_nodes = same_nodes ? nodes : other_nodes;
+      SynapseArray exc_a(excitatory, nodes, area_um2, lanes), inh_a(inhibitory, inhibitory_nodes, area_um2, lanes);
+      SynapseArray exc_b(excitatory, nodes, area_um2, lanes), inh_b(inhibitory, inhibitory_nodes, area_um2, lanes);
+      CHECK(exc_b.shares_nodes_with(inh_b) == same_nodes);
+      std::vector<double> v(13 * lanes), rhs_a(13 * lanes, 0.25), diag_a(13 * lanes, 1.5);
+      for (std::size_t k = 0; k < v.size(); ++k) v[k] = -90.0 + 7.31 * static_cast<double>(k % 17);
+      std::vector<double> rhs_b = rhs_a, diag_b = diag_a;
+      for (int step = 0; step < 40; ++step) {
+        for (std::size_t i = 0; i < nodes.size(); ++i)
+          for (std::size_t l = 0; l < lanes; ++l) {
+            if ((step + static_cast<int>(i + l)) % 7 == 0) {
+              exc_a.deliver(i, l, 1.0);
+              exc_b.deliver(i, l, 1.0);
+            }
+            if ((step + static_cast<int>(2 * i + l)) % 5 == 0) {
+              inh_a.deliver(i, l, 1.0);
+              inh_b.deliver(i, l, 1.0);
+            }
+          }
+        const MembraneArrays a{v.data(), rhs_a.data(), diag_a.data(), lanes}, b{v.data(), rhs_b.data(), diag_b.data(), lanes};
+        exc_a.add_currents_and_advance(a, 0.02);
+        inh_a.add_currents_and_advance(a, 0.02);
+        exc_b.add_currents_and_advance(inh_b, b, 0.02);
+      }
+      CHECK(rhs_a == rhs_b);
+      CHECK(diag_a == diag_b);
+      for (std::size_t i = 0; i < nodes.size(); ++i)
+        for (std::size_t l = 0; l < lanes; ++l) {
+          CHECK(exc_a.conductance_uS(i, -40.0, l) == exc_b.conductance_uS(i, -40.0, l));
+          CHECK(inh_a.conductance_uS(i, -40.0, l) == inh_b.conductance_uS(i, -40.0, l));
+        }
+      CHECK(rhs_a != std::vector<double>(13 * lanes, 0.25));
+    }
+}
+
 TEST_CASE("a synapse kind without components or with more than four is refused by name") {
   const std::vector<double> area_um2 = {500.0};
   SynapseKind none{"empty", 0.0, 1.0, {}};

@@ -59,6 +59,10 @@ Simulation::Simulation(const CellModel& cell, double dt_ms, std::size_t lanes)
     synapses_.emplace_back(group.kind, nodes, cell.node_area_um2, lanes);
     for (std::size_t k = 0; k < nodes.size(); ++k) channel_to_synapse_.emplace_back(g, k);
   }
+  for (std::size_t g = 0; g < synapses_.size(); ++g) {
+    const bool paired = g + 1 < synapses_.size() && synapses_[g].shares_nodes_with(synapses_[g + 1]);
+    shares_nodes_with_next_.push_back(paired ? 1 : 0);
+  }
 }
 
 void Simulation::set_inputs(std::size_t lane, std::vector<InputEvent> events) {
@@ -166,7 +170,16 @@ void Simulation::step() {
     std::fill(d_.begin(), d_.end(), 0.0);
   }
   for (std::size_t k = first_adding; k < mechanisms_.size(); ++k) mechanisms_[k]->add_currents(membrane);
-  for (SynapseArray& s : synapses_) s.add_currents_and_advance(membrane, dt_ms_);  // states decay to t_{n+1} (step 9)
+  // Synaptic currents; states decay to t_{n+1} (step 9). Two groups on the same nodes (excitatory and
+  // inhibitory on every dendritic segment) in one pass.
+  for (std::size_t g = 0; g < synapses_.size(); ++g) {
+    if (shares_nodes_with_next_[g]) {
+      synapses_[g].add_currents_and_advance(synapses_[g + 1], membrane, dt_ms_);
+      ++g;
+    } else {
+      synapses_[g].add_currents_and_advance(membrane, dt_ms_);
+    }
+  }
   const double t_mid = t_n + 0.5 * dt_ms_;
   for (const CurrentClamp& c : clamps_)
     if (t_mid >= c.delay_ms && t_mid < c.delay_ms + c.duration_ms) {

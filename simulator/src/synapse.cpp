@@ -80,9 +80,12 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
   fall_scale_ = rise_scale_;
   // The vectorized step serves the tabulated Mg block and kinds without a blocked component.
   static_assert(kMaxKernelComponents == kMaxSynapseComponents, "the kernel takes every component");
-  if (kind_.tabulated_mg_block || blocked_.empty())
-    kernel_ = kernel_for_instruction_set(synapse_kernels::generic_kernel, synapse_kernels::avx2_kernel,
-                                         synapse_kernels::avx512_kernel);
+  if (kind_.tabulated_mg_block || blocked_.empty()) {
+    const synapse_kernels::Kernels kernels = kernel_for_instruction_set(
+        synapse_kernels::generic_kernel, synapse_kernels::avx2_kernel, synapse_kernels::avx512_kernel);
+    sweep_ = kernels.sweep;
+    sweep_pair_ = kernels.sweep_pair;
+  }
   if (kind_.tabulated_mg_block) {
     mg_table_.resize(static_cast<std::size_t>(std::llround((kMgTableHigh_mV - kMgTableLow_mV) / kMgTableStep_mV)) + 1);
     for (std::size_t k = 0; k < mg_table_.size(); ++k)
@@ -257,13 +260,7 @@ void SynapseArray::set_decay(double dt_ms) {
   decay_dt_ms_ = dt_ms;
 }
 
-void SynapseArray::add_currents_and_advance(const MembraneArrays& m, double dt_ms) {
-  if (!kernel_) {
-    add_currents(m);
-    advance(dt_ms);
-    return;
-  }
-  const bool deferred = kind_.deferred_decay;
+SynapseSweep SynapseArray::kernel_sweep(const MembraneArrays& m, double dt_ms) {
   if (dt_ms != decay_dt_ms_) set_decay(dt_ms);
   SynapseSweep s;
   s.synapses = nodes_.size();
@@ -278,7 +275,7 @@ void SynapseArray::add_currents_and_advance(const MembraneArrays& m, double dt_m
   for (std::size_t c : blocked_) s.blocked_components[s.blocked++] = arrays(c);
   s.e_mV = kind_.e_rev_mV;
   s.numeric_slope = kind_.numeric_slope;
-  s.deferred_decay = deferred;
+  s.deferred_decay = kind_.deferred_decay;
   s.mg_table = mg_table_.data();
   s.mg_rows = mg_table_.size();
   s.mg_low_mV = kMgTableLow_mV;
@@ -287,13 +284,41 @@ void SynapseArray::add_currents_and_advance(const MembraneArrays& m, double dt_m
   s.v_mV = m.v_mV;
   s.rhs = m.rhs;
   s.diag = m.diag;
-  kernel_(s);
-  if (!deferred) return;
+  return s;
+}
+
+void SynapseArray::decay_scales() {
+  if (!kind_.deferred_decay) return;
   for (std::size_t c = 0; c < factor_.size(); ++c) {  // the states' decay over dt
     rise_scale_[c] *= rise_decay_[c];
     fall_scale_[c] *= fall_decay_[c];
   }
   multiply_out_scales(true);
+}
+
+void SynapseArray::add_currents_and_advance(const MembraneArrays& m, double dt_ms) {
+  if (!sweep_) {
+    add_currents(m);
+    advance(dt_ms);
+    return;
+  }
+  sweep_(kernel_sweep(m, dt_ms));
+  decay_scales();
+}
+
+bool SynapseArray::shares_nodes_with(const SynapseArray& other) const {
+  return sweep_ && other.sweep_ && lanes_ == other.lanes_ && nodes_ == other.nodes_;
+}
+
+void SynapseArray::add_currents_and_advance(SynapseArray& then, const MembraneArrays& m, double dt_ms) {
+  if (!shares_nodes_with(then)) {
+    add_currents_and_advance(m, dt_ms);
+    then.add_currents_and_advance(m, dt_ms);
+    return;
+  }
+  sweep_pair_(kernel_sweep(m, dt_ms), then.kernel_sweep(m, dt_ms));
+  decay_scales();
+  then.decay_scales();
 }
 
 void SynapseArray::advance(double dt_ms) {

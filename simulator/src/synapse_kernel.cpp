@@ -8,6 +8,7 @@
 // set). Where g_mg is 0 the block term adds exactly 0.
 #include <cstdint>
 #include <cstring>
+#include <tuple>
 
 #include "synapse_kernel.hpp"
 #include "kernel_vectors.hpp"
@@ -75,13 +76,14 @@ struct Gathered {
   }
 };
 
-// States x ... x + |V| - 1 (the lanes of one synapse, or single-lane synapses side by side; their nodes'
-// values where `node` says) with `scale` (100 / area: per synapse, or per element); the component counts
-// known at compile time for the common kinds (AMPA, GABA_A: 1 + 0; AMPA+NMDA: 1 + 1).
-template <class V, std::size_t kPlain, std::size_t kBlocked, bool kDeferred, class Where, class Scale>
-inline void synapse_lanes(const SynapseSweep& s, std::size_t x, const Where& node, Scale scale) {
+// One kind's synapse at states x ... x + |V| - 1 (the lanes of one synapse, or single-lane synapses side
+// by side) at voltage v with `scale` (100 / area: per synapse, or per element): its current and slope
+// onto rhs and diag (kept in registers by the caller), then, without deferred decay, its states over
+// dt. The component counts are known at compile time for the common kinds (AMPA, GABA_A: 1 + 0;
+// AMPA+NMDA: 1 + 1).
+template <class V, std::size_t kPlain, std::size_t kBlocked, bool kDeferred, class Scale>
+inline void add_synapse(const SynapseSweep& s, std::size_t x, const V& v, Scale scale, V& rhs, V& diag) {
   const std::size_t plain = kPlain == kRuntime ? s.plain : kPlain, blocked = kBlocked == kRuntime ? s.blocked : kBlocked;
-  const V v = node.template get<V>(s.v_mV);
   // gmax (B - A), from the scaled states with deferred decay.
   auto conductance = [x](const SynapseComponentArrays& k) {
     if constexpr (kDeferred) return k.gmax_uS * (k.fall_scale * load(k.b + x, V{}) - k.rise_scale * load(k.a + x, V{}));
@@ -101,8 +103,8 @@ inline void synapse_lanes(const SynapseSweep& s, std::size_t x, const Where& nod
   } else if (s.numeric_slope) {
     slope = (g * (v + 0.001 - s.e_mV) - g * (v - s.e_mV)) / 0.001;
   }
-  node.put(s.rhs, node.template get<V>(s.rhs) - g * (v - s.e_mV) * scale);
-  node.put(s.diag, node.template get<V>(s.diag) + slope * scale);
+  rhs = rhs - g * (v - s.e_mV) * scale;
+  diag = diag + slope * scale;
   if constexpr (kDeferred) return;  // the caller decays the scales
   // The states over dt.
   auto decay = [x](const SynapseComponentArrays& k) {
@@ -113,6 +115,25 @@ inline void synapse_lanes(const SynapseSweep& s, std::size_t x, const Where& nod
   for (std::size_t c = 0; c < blocked; ++c) decay(s.blocked_components[c]);
 }
 
+// A kind's component counts and whether its decay is deferred, as types.
+template <std::size_t kPlainCount, std::size_t kBlockedCount, bool kDeferredDecay>
+struct Shape {
+  static constexpr std::size_t kPlain = kPlainCount, kBlocked = kBlockedCount;
+  static constexpr bool kDeferred = kDeferredDecay;
+};
+
+// The synapses at x ... (their nodes' values where `node` says) of the sweeps `s` (each with its Shape),
+// which share their nodes: voltage, rhs and diag read once, each sweep's synapse added in turn.
+template <class V, class... Shapes, class Where, class Scale, class... Sweeps>
+inline void synapse_lanes(std::size_t x, const Where& node, Scale scale, const Sweeps&... s) {
+  const SynapseSweep& first = *std::get<0>(std::tie(s...));
+  const V v = node.template get<V>(first.v_mV);
+  V rhs = node.template get<V>(first.rhs), diag = node.template get<V>(first.diag);
+  (add_synapse<V, Shapes::kPlain, Shapes::kBlocked, Shapes::kDeferred>(*s, x, v, scale, rhs, diag), ...);
+  node.put(first.rhs, rhs);
+  node.put(first.diag, diag);
+}
+
 inline bool distinct(const int* nodes) {
   for (std::size_t j = 1; j < kWidth; ++j)
     for (std::size_t k = 0; k < j; ++k)
@@ -120,23 +141,25 @@ inline bool distinct(const int* nodes) {
   return true;
 }
 
-template <std::size_t kPlain, std::size_t kBlocked, bool kDeferred>
-void sweep_kind(const SynapseSweep& shared) {
-  const SynapseSweep s = shared;  // a local copy: the stores below cannot change its pointers
+// Every synapse of the sweeps (one, or two on the same nodes; pointers to local copies: the stores
+// cannot change them).
+template <class... Shapes, class... Sweeps>
+void sweep_shapes(const Sweeps*... sweeps) {
+  const SynapseSweep& s = *std::get<0>(std::tie(sweeps...));
   if (s.lanes == 1 && kWidth > 1) {
     // One lane: synapses side by side as the vector's elements, where a group's nodes are distinct (one
     // synapse per segment: always), else one by one; the same operations either way.
     std::size_t i = 0;
     for (; i + kWidth <= s.synapses; i += kWidth) {
       if (distinct(s.nodes + i)) {
-        synapse_lanes<Doubles, kPlain, kBlocked, kDeferred>(s, i, Gathered{s.nodes + i}, load(s.scale + i, Doubles{}));
+        synapse_lanes<Doubles, Shapes...>(i, Gathered{s.nodes + i}, load(s.scale + i, Doubles{}), sweeps...);
       } else {
         for (std::size_t j = i; j < i + kWidth; ++j)
-          synapse_lanes<double, kPlain, kBlocked, kDeferred>(s, j, Consecutive{static_cast<std::size_t>(s.nodes[j])}, s.scale[j]);
+          synapse_lanes<double, Shapes...>(j, Consecutive{static_cast<std::size_t>(s.nodes[j])}, s.scale[j], sweeps...);
       }
     }
     for (; i < s.synapses; ++i)
-      synapse_lanes<double, kPlain, kBlocked, kDeferred>(s, i, Consecutive{static_cast<std::size_t>(s.nodes[i])}, s.scale[i]);
+      synapse_lanes<double, Shapes...>(i, Consecutive{static_cast<std::size_t>(s.nodes[i])}, s.scale[i], sweeps...);
     return;
   }
   const std::size_t vector_lanes = s.lanes / kWidth * kWidth;
@@ -144,21 +167,34 @@ void sweep_kind(const SynapseSweep& shared) {
     const std::size_t first = i * s.lanes, node = static_cast<std::size_t>(s.nodes[i]) * s.lanes;
     std::size_t l = 0;
     for (; l < vector_lanes; l += kWidth)
-      synapse_lanes<Doubles, kPlain, kBlocked, kDeferred>(s, first + l, Consecutive{node + l}, s.scale[i]);
-    for (; l < s.lanes; ++l) synapse_lanes<double, kPlain, kBlocked, kDeferred>(s, first + l, Consecutive{node + l}, s.scale[i]);
+      synapse_lanes<Doubles, Shapes...>(first + l, Consecutive{node + l}, s.scale[i], sweeps...);
+    for (; l < s.lanes; ++l) synapse_lanes<double, Shapes...>(first + l, Consecutive{node + l}, s.scale[i], sweeps...);
   }
 }
 
 template <bool kDeferred>
-void sweep_any(const SynapseSweep& s) {
-  if (s.plain == 1 && s.blocked == 0) return sweep_kind<1, 0, kDeferred>(s);
-  if (s.plain == 1 && s.blocked == 1) return sweep_kind<1, 1, kDeferred>(s);
-  sweep_kind<kRuntime, kRuntime, kDeferred>(s);
+void sweep_one(const SynapseSweep& shared) {
+  const SynapseSweep s = shared;
+  if (s.plain == 1 && s.blocked == 0) return sweep_shapes<Shape<1, 0, kDeferred>>(&s);
+  if (s.plain == 1 && s.blocked == 1) return sweep_shapes<Shape<1, 1, kDeferred>>(&s);
+  sweep_shapes<Shape<kRuntime, kRuntime, kDeferred>>(&s);
 }
-void sweep(const SynapseSweep& s) { return s.deferred_decay ? sweep_any<true>(s) : sweep_any<false>(s); }
+
+void sweep(const SynapseSweep& s) { return s.deferred_decay ? sweep_one<true>(s) : sweep_one<false>(s); }
+
+// Two kinds on the same synapse nodes, the first's synapse then the second's at each (the default
+// mode's AMPA+NMDA and GABA_A on every dendritic segment); other pairs one sweep after the other.
+void sweep_pair(const SynapseSweep& shared_first, const SynapseSweep& shared_second) {
+  const SynapseSweep first = shared_first, second = shared_second;
+  if (first.deferred_decay && second.deferred_decay && first.plain == 1 && first.blocked == 1 && second.plain == 1 &&
+      second.blocked == 0)
+    return sweep_shapes<Shape<1, 1, true>, Shape<1, 0, true>>(&first, &second);
+  sweep(first);
+  sweep(second);
+}
 
 }  // namespace
 
-Kernel NEUROTWIN_CONCAT(NEUROTWIN_KERNEL_ISA, _kernel)() { return sweep; }
+Kernels NEUROTWIN_CONCAT(NEUROTWIN_KERNEL_ISA, _kernel)() { return {sweep, sweep_pair}; }
 
 }  // namespace neurotwin::synapse_kernels

@@ -41,10 +41,16 @@ struct SynapseSweep {
 };
 
 namespace synapse_kernels {
-using Kernel = void (*)(const SynapseSweep&);
-Kernel generic_kernel();
-Kernel avx2_kernel();
-Kernel avx512_kernel();
+struct Kernels {
+  void (*sweep)(const SynapseSweep&);
+  // Two sweeps whose synapses sit on the same nodes (same count, same node list): at each synapse the
+  // first's current, then the second's, with the node's voltage, rhs and diag read once. Numbers: those
+  // of the two sweeps one after the other wherever no two synapses of a sweep share a node.
+  void (*sweep_pair)(const SynapseSweep&, const SynapseSweep&);
+};
+Kernels generic_kernel();
+Kernels avx2_kernel();
+Kernels avx512_kernel();
 }  // namespace synapse_kernels
 
 }  // namespace neurotwin

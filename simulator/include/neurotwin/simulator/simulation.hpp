@@ -92,6 +92,7 @@ class Simulation {
   std::vector<double> v_, d_, rhs_;  // [node * lanes + lane]
   std::vector<std::unique_ptr<Mechanism>> mechanisms_;
   std::vector<SynapseArray> synapses_;
+  std::vector<char> shares_nodes_with_next_;  // per group: it and the next one take one pass (step 3)
   std::vector<std::pair<std::size_t, std::size_t>> channel_to_synapse_;  // (group, index)
   std::vector<Lane> lane_;
   std::vector<CurrentClamp> clamps_;

@@ -50,6 +50,7 @@ double magnesium_block(double v_mV, double mg_mM);
 
 struct SynapseSweep;  // what the vectorized step reads and writes (synapse_kernel.hpp)
 
+
 // Synapses of one kind, each on a node; point processes, so their current (nA)
 // enters the node as i*100/area mA/cm² (spec §8.5).
 class SynapseArray {
@@ -69,6 +70,13 @@ class SynapseArray {
   // over the states (the lanes of a synapse as vectors) where the kind has a
   // tabulated Mg block or no blocked component; the simulation's step.
   void add_currents_and_advance(const MembraneArrays& m, double dt_ms);
+  // Whether this array and `other` have the vectorized step, the same lanes and their synapses on the
+  // same nodes, in the same order (the default mode's excitatory and inhibitory groups).
+  bool shares_nodes_with(const SynapseArray& other) const;
+  // add_currents_and_advance of this array and then of `then`, at each synapse this array's current
+  // and then then's where shares_nodes_with(then) (the node's values read once), else one array after
+  // the other. The same numbers wherever no two synapses of an array share a node.
+  void add_currents_and_advance(SynapseArray& then, const MembraneArrays& m, double dt_ms);
   // Total conductance of synapse i of a lane at voltage v (µS).
   double conductance_uS(std::size_t i, double v_mV, std::size_t lane = 0) const;
 
@@ -83,7 +91,12 @@ class SynapseArray {
   std::vector<std::vector<double>> a_, b_;      // [component][synapse * lanes + lane]
   double block(double v_mV) const;
   std::vector<double> mg_table_;                // tabulated_mg_block: B_Mg at -150 + 0.02 k mV
-  void (*kernel_)(const SynapseSweep&) = nullptr;  // see synapse_kernel.hpp
+  // The vectorized step and its form for two arrays on the same nodes (synapse_kernel.hpp); none:
+  // add_currents and advance.
+  void (*sweep_)(const SynapseSweep&) = nullptr;
+  void (*sweep_pair_)(const SynapseSweep&, const SynapseSweep&) = nullptr;
+  SynapseSweep kernel_sweep(const MembraneArrays& m, double dt_ms);
+  void decay_scales();                           // deferred decay: the scales over dt
   void set_decay(double dt_ms);
   double decay_dt_ms_ = -1;
   std::vector<double> rise_decay_, fall_decay_;  // exp(-dt/tau) per component
