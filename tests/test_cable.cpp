@@ -355,7 +355,8 @@ TEST_CASE("two synapse groups on the same nodes in one pass: one group after the
               inh_b.deliver(i, l, 1.0);
             }
           }
-        const MembraneArrays a{v.data(), rhs_a.data(), diag_a.data(), lanes}, b{v.data(), rhs_b.data(), diag_b.data(), lanes};
+        const MembraneArrays a{v.data(), rhs_a.data(), diag_a.data(), lanes};
+        const MembraneArrays b{v.data(), rhs_b.data(), diag_b.data(), lanes};
         exc_a.add_currents_and_advance(a, 0.02);
         inh_a.add_currents_and_advance(a, 0.02);
         exc_b.add_currents_and_advance(inh_b, b, 0.02);

@@ -201,7 +201,8 @@ inline void site_currents(const HayCurrentSweep& s, std::size_t i, std::size_t l
   const V v = load(s.v_mV + n, V{});
   // i = g (v - E) per ion (§6); eca from ln cai_n (§5.3) where a calcium channel is.
   V ica{};
-  if (g.ca_hva > 0 || g.ca_lvast > 0) ica = c.ca * (v - s.nernst_factor_mV * (HayMembrane::kLnCao - load(s.ln_cai + x, V{})));
+  if (g.ca_hva > 0 || g.ca_lvast > 0)
+    ica = c.ca * (v - s.nernst_factor_mV * (HayMembrane::kLnCao - load(s.ln_cai + x, V{})));
   const V current = c.na * (v - g.ena_mV) + c.k * (v - g.ek_mV) + c.h * (v - g.eh_mV) + ica;
   store(s.ica + x, ica);
   store(s.g_ca + x, c.ca);

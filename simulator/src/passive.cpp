@@ -8,13 +8,17 @@ namespace neurotwin {
 PassiveMechanism::PassiveMechanism(std::vector<Instance> instances, std::size_t lanes)
     : instances_(std::move(instances)), lanes_(lanes) {
   for (const Instance& in : instances_) {
+    if (in.node < 0) {  // no node: add_currents only (which a cell factory never asks for)
+      node_has_instance_.clear();
+      break;
+    }
     const auto k = static_cast<std::size_t>(in.node);
     if (k >= node_has_instance_.size()) {
       node_has_instance_.resize(k + 1, 0);
       node_g_S_per_cm2_.resize(k + 1, 0.0);
       node_e_mV_.resize(k + 1, 0.0);
     }
-    if (node_has_instance_[k]) {  // two on one node: add_currents only
+    if (node_has_instance_[k]) {  // two on one node: add_currents only (the order of their sums)
       node_has_instance_.clear();
       break;
     }

@@ -140,14 +140,15 @@ namespace {
 
 constexpr std::size_t kRuntimeCount = ~std::size_t{0};
 
+using ComponentValues = std::array<double, kMaxSynapseComponents>;
+
 // What one add_currents pass reads: the components without and with the Mg
 // block (their A and B arrays and gmax), where the synapses are, the mode.
 struct SynapseCurrents {
   std::array<const double*, kMaxSynapseComponents> plain_a{}, plain_b{}, blocked_a{}, blocked_b{};
-  std::array<double, kMaxSynapseComponents> plain_gmax{}, blocked_gmax{};
+  ComponentValues plain_gmax{}, blocked_gmax{};
   // A = rise_scale A', B = fall_scale B' (deferred decay; else 1)
-  std::array<double, kMaxSynapseComponents> plain_rise_scale{}, plain_fall_scale{}, blocked_rise_scale{},
-      blocked_fall_scale{};
+  ComponentValues plain_rise_scale{}, plain_fall_scale{}, blocked_rise_scale{}, blocked_fall_scale{};
   std::size_t plain = 0, blocked = 0;
   const int* nodes = nullptr;
   const double* scale = nullptr;
@@ -157,7 +158,6 @@ struct SynapseCurrents {
   const std::vector<double>* mg_table = nullptr;  // empty: the exponential block
 };
 
-using ComponentValues = std::array<double, kMaxSynapseComponents>;
 // Σ gmax (B - A) over components (B and A from the scaled states); kCount known at compile time for the
 // common synapse kinds, so that the sums are straight code.
 template <std::size_t kCount>

@@ -50,7 +50,6 @@ double magnesium_block(double v_mV, double mg_mM);
 
 struct SynapseSweep;  // what the vectorized step reads and writes (synapse_kernel.hpp)
 
-
 // Synapses of one kind, each on a node; point processes, so their current (nA)
 // enters the node as i*100/area mA/cm² (spec §8.5).
 class SynapseArray {
