@@ -16,8 +16,9 @@ struct HayConductances {
 
 // at(HayGate j): gate j's value as a V; sk_z: SK_E2's z; axonal: the site has some of the axon-only
 // channels (NaTa_t, Nap_Et2, K_Pst, K_Tst), whose terms are zero elsewhere.
-template <class V, class GateAt>
-HayConductances<V> hay_conductances(const HayDensities& g, const GateAt& at, V sk_z, bool axonal) {
+// G: HayDensities, or a struct of the same density members as vectors (sites side by side).
+template <class V, class G, class GateAt>
+HayConductances<V> hay_conductances(const G& g, const GateAt& at, V sk_z, bool axonal) {
   HayConductances<V> c;
   c.na = g.nats2_t * at(kNats2M) * at(kNats2M) * at(kNats2M) * at(kNats2H);
   c.k = g.skv3_1 * at(kSkv3M) + g.sk_e2 * sk_z + g.im * at(kImM);

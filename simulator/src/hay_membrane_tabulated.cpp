@@ -42,6 +42,7 @@ TabulatedHayMembrane::TabulatedHayMembrane(std::vector<HayMembrane::Site> sites,
   current_kernel_ = kernels.currents;
   calcium_kernel_ = kernels.calcium;
   static_assert(kHayGateCount <= 2 * kRowGates, "the Hay gates fit two rows");
+  columns_.resize(kDensityColumns);
   for (const HayMembrane::Site& site : sites_) {
     bool other_than_ih = site.g.sk_e2 != 0;
     for (const HayChannel& c : hay_channels()) other_than_ih = other_than_ih || (c.m != kIhM && site.g.*c.gbar != 0);
@@ -52,6 +53,14 @@ TabulatedHayMembrane::TabulatedHayMembrane(std::vector<HayMembrane::Site> sites,
     const bool high = site.g.k_tst > 0;
     high_row_.push_back(high ? static_cast<std::uint32_t>(high_gates_.size()) : hay_tables::kNoHighRow);
     if (high) high_gates_.resize(high_gates_.size() + lanes);
+    const bool calcium = site.g.ca_hva > 0 || site.g.ca_lvast > 0;
+    site_class_.push_back(!other_than_ih                         ? kSiteIhOnly
+                          : !axonal_.back() && !high && calcium  ? kSiteDendritic
+                                                                 : kSiteOther);
+    const double column[kDensityColumns] = {site.g.nats2_t, site.g.skv3_1,   site.g.sk_e2, site.g.im,
+                                            site.g.ca_hva,  site.g.ca_lvast, site.g.ih,    site.g.ena_mV,
+                                            site.g.ek_mV,   site.g.eh_mV};
+    for (std::size_t k = 0; k < kDensityColumns; ++k) columns_[k].push_back(column[k]);
   }
 }
 
@@ -161,6 +170,8 @@ void TabulatedHayMembrane::add_currents(const MembraneArrays& m) const {
   sweep.diag = m.diag;
   sweep.ica = ica_.data();
   sweep.g_ca = g_ca_.data();
+  sweep.site_class = site_class_.data();
+  for (std::size_t k = 0; k < kDensityColumns; ++k) sweep.columns[k] = columns_[k].data();
   current_kernel_(sweep);
 }
 

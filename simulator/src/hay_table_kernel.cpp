@@ -210,7 +210,71 @@ inline void site_currents(const HayCurrentSweep& s, std::size_t i, std::size_t l
   store(s.diag + n, load(s.diag + n, V{}) + (c.na + c.k + c.ca + c.h));  // dI/dv at fixed states
 }
 
+// The densities of kDoubleWidth sites side by side (the axon-only ones stay 0: no such site is taken).
+struct DensityVectors {
+  Doubles nata_t{}, nats2_t{}, nap_et2{}, k_pst{}, k_tst{}, skv3_1{}, sk_e2{}, im{}, ca_hva{}, ca_lvast{}, ih{};
+  Doubles ena_mV{}, ek_mV{}, eh_mV{};
+};
+
+// One lane: sites i ... i + kDoubleWidth - 1 of one class (Ih alone, or dendritic) as a vector, each element
+// with site_currents' operations (their site-lane numbers are consecutive, their nodes distinct).
+inline void sites_currents(const HayCurrentSweep& s, std::size_t i, HaySiteClass kind) {
+  auto column = [&s, i](HayDensityColumn k) { return load(s.columns[k] + i, Doubles{}); };
+  DensityVectors g;
+  g.ih = column(kColumnIh);
+  g.ena_mV = column(kColumnEna);
+  g.ek_mV = column(kColumnEk);
+  g.eh_mV = column(kColumnEh);
+  const GateRow* rows = s.gates + i;
+  auto at = [rows](HayGate j) { return j < kRowGates ? gate_of_lanes(rows, j, Doubles{}) : Doubles{}; };
+  HayConductances<Doubles> c;
+  Doubles ica{};
+  Doubles v;
+  for (std::size_t j = 0; j < kDoubleWidth; ++j) v[j] = s.v_mV[s.nodes[i + j]];
+  if (kind == kSiteIhOnly) {
+    c.h = g.ih * at(kIhM);
+  } else {
+    g.nats2_t = column(kColumnNats2);
+    g.skv3_1 = column(kColumnSkv3);
+    g.sk_e2 = column(kColumnSkE2);
+    g.im = column(kColumnIm);
+    g.ca_hva = column(kColumnCaHva);
+    g.ca_lvast = column(kColumnCaLvast);
+    c = hay_conductances(g, at, load(s.sk_z + i, Doubles{}), false);
+    ica = c.ca * (v - s.nernst_factor_mV * (HayMembrane::kLnCao - load(s.ln_cai + i, Doubles{})));
+  }
+  const Doubles current = c.na * (v - g.ena_mV) + c.k * (v - g.ek_mV) + c.h * (v - g.eh_mV) + ica;
+  store(s.ica + i, ica);
+  store(s.g_ca + i, c.ca);
+  const Doubles slope = c.na + c.k + c.ca + c.h;
+  for (std::size_t j = 0; j < kDoubleWidth; ++j) {
+    const auto n = static_cast<std::size_t>(s.nodes[i + j]);
+    s.rhs[n] = s.rhs[n] - current[j];
+    s.diag[n] = s.diag[n] + slope[j];
+  }
+}
+
+// The class shared by sites i ... i + kDoubleWidth - 1, or kSiteOther.
+inline HaySiteClass common_class(const char* site_class, std::size_t i) {
+  for (std::size_t j = 1; j < kDoubleWidth; ++j)
+    if (site_class[i + j] != site_class[i]) return kSiteOther;
+  return static_cast<HaySiteClass>(site_class[i]);
+}
+
 void current_sweep(const HayCurrentSweep& s) {
+  if (s.lanes == 1 && kDoubleWidth > 1 && s.site_class) {
+    std::size_t i = 0;
+    for (; i + kDoubleWidth <= s.sites; i += kDoubleWidth) {
+      const HaySiteClass kind = common_class(s.site_class, i);
+      if (kind != kSiteOther) {
+        sites_currents(s, i, kind);
+      } else {
+        for (std::size_t j = i; j < i + kDoubleWidth; ++j) site_currents<double>(s, j, 0);
+      }
+    }
+    for (; i < s.sites; ++i) site_currents<double>(s, i, 0);
+    return;
+  }
   for (std::size_t i = 0; i < s.sites; ++i) {
     std::size_t l = 0;
     for (; l + kDoubleWidth <= s.lanes; l += kDoubleWidth) site_currents<Doubles>(s, i, l);

@@ -55,6 +55,18 @@ struct HayGateSweep {
   hay_tables::GateRow* high_gates = nullptr;
 };
 
+// For the current kernel at one lane, which takes kDoubleWidth consecutive sites of one class as a vector:
+// a site's class, and its densities by column.
+enum HaySiteClass : char {
+  kSiteOther = 0,       // one by one
+  kSiteIhOnly = 1,      // Ih alone (the basal dendrites)
+  kSiteDendritic = 2,   // no axon-only channel, a calcium channel, no second gate row (the apical dendrites)
+};
+enum HayDensityColumn : std::size_t {
+  kColumnNats2, kColumnSkv3, kColumnSkE2, kColumnIm, kColumnCaHva, kColumnCaLvast, kColumnIh,
+  kColumnEna, kColumnEk, kColumnEh, kDensityColumns
+};
+
 // The currents at v_n (§6): each site-lane's conductances per ion from its gates and SK_E2's z,
 // eca from ln cai (§5.3), rhs -= sum g (v - E), diag += sum g, and ica = g_Ca (v - eca) with g_Ca for the
 // calcium pool; a site's lanes as whole vectors of doubles.
@@ -72,6 +84,8 @@ struct HayCurrentSweep {
   const double* v_mV = nullptr;                // node * lanes + lane
   double *rhs = nullptr, *diag = nullptr;      // node * lanes + lane
   double *ica = nullptr, *g_ca = nullptr;      // site * lanes + lane: mA/cm², S/cm²
+  const char* site_class = nullptr;            // per site: HaySiteClass
+  const double* columns[kDensityColumns] = {}; // per site: densities (S/cm²) and reversal potentials (mV)
 };
 
 // CaDynamics_E2 and then SK_E2 with the new cai (§11.2 step 9), a site's lanes as whole vectors; and

@@ -51,6 +51,10 @@ class TabulatedHayMembrane final : public Mechanism {
   std::vector<char> axonal_;                // per site: axon-only channels (their gates in the second row)
   std::vector<char> ih_only_;               // per site: no channel but Ih (ica stays 0)
   std::vector<std::uint32_t> high_row_;     // per site: index of its first second-row lane, or ~0
+  // For the current kernel at one lane (hay_table_kernel.hpp): per site its class, and its densities
+  // and reversal potentials by column.
+  std::vector<char> site_class_;
+  std::vector<std::vector<double>> columns_;
   std::vector<hay_tables::GateRow> gates_;              // [site * lanes + lane]: gates 0-15
   std::vector<hay_tables::GateRow> high_gates_;         // [high_row_ + lane]: gates 16-31 of the axonal sites
   std::vector<double> sk_z_, cai_;          // [site * lanes + lane]
