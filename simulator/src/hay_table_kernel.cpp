@@ -217,7 +217,8 @@ struct DensityVectors {
 };
 
 // One lane: sites i ... i + kDoubleWidth - 1 of one class (Ih alone, or dendritic) as a vector, each element
-// with site_currents' operations (their site-lane numbers are consecutive, their nodes distinct).
+// with site_currents' operations (their site-lane numbers are consecutive; rhs and diag are then updated
+// site by site, in order, as one by one).
 inline void sites_currents(const HayCurrentSweep& s, std::size_t i, HaySiteClass kind) {
   auto column = [&s, i](HayDensityColumn k) { return load(s.columns[k] + i, Doubles{}); };
   DensityVectors g;
