@@ -188,7 +188,8 @@ std::vector<InputEvent> InputProtocol::events(std::uint64_t simulation_index, In
       const float* rate = &d.rate[row * d.bins];
       for (std::size_t t = 0; t < d.bins; ++t) {
         const double x = p_stream.uniform(), u = u_stream.uniform();
-        if (input_released(static_cast<double>(rate[t]), x, u)) events.push_back({static_cast<double>(t), static_cast<int>(row)});
+        if (input_released(static_cast<double>(rate[t]), x, u))
+          events.push_back({static_cast<double>(t), static_cast<int>(row)});
       }
     }
   }

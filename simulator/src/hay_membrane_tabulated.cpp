@@ -48,7 +48,6 @@ TabulatedHayMembrane::TabulatedHayMembrane(std::vector<HayMembrane::Site> sites,
     for (const HayChannel& c : hay_channels()) other_than_ih = other_than_ih || (c.m != kIhM && site.g.*c.gbar != 0);
     nodes_.push_back(site.node);
     axonal_.push_back(hay_has_axon_channels(site.g));
-    ih_only_.push_back(!other_than_ih);
     // Only sites with a gate beyond the first row (K_Tst h) update a second row.
     const bool high = site.g.k_tst > 0;
     high_row_.push_back(high ? static_cast<std::uint32_t>(high_gates_.size()) : hay_tables::kNoHighRow);
@@ -158,7 +157,7 @@ void TabulatedHayMembrane::add_currents(const MembraneArrays& m) const {
   sweep.nodes = nodes_.data();
   sweep.site = sites_.data();
   sweep.axonal = axonal_.data();
-  sweep.ih_only = ih_only_.data();
+  sweep.site_class = site_class_.data();
   sweep.high_row = high_row_.data();
   sweep.gates = gates_.data();
   sweep.high_gates = high_gates_.data();
@@ -170,7 +169,6 @@ void TabulatedHayMembrane::add_currents(const MembraneArrays& m) const {
   sweep.diag = m.diag;
   sweep.ica = ica_.data();
   sweep.g_ca = g_ca_.data();
-  sweep.site_class = site_class_.data();
   for (std::size_t k = 0; k < kDensityColumns; ++k) sweep.columns[k] = columns_[k].data();
   current_kernel_(sweep);
 }
@@ -209,7 +207,7 @@ void TabulatedHayMembrane::advance(const double* v_mV, double dt_ms) {
   sweep.sites = sites_.size();
   sweep.lanes = lanes_;
   sweep.nodes = nodes_.data();
-  sweep.ih_only = ih_only_.data();
+  sweep.site_class = site_class_.data();
   sweep.high_row = high_row_.data();
   sweep.v_mV = v_mV;
   sweep.table = table_.data();

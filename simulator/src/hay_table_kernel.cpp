@@ -94,14 +94,14 @@ void gate_sweep_one_lane(const HayGateSweep& s) {
     for (std::size_t j = 0; j < kDoubleWidth; ++j) v[j] = s.v_mV[s.nodes[i + j]];
     row_position(v, last_row, rows, weights);
     for (std::size_t j = 0; j < kDoubleWidth; ++j)
-      relax_site_lane(s, s.ih_only[i + j] != 0, s.high_row[i + j], s.gates[i + j], 0, static_cast<std::size_t>(rows[j]),
+      relax_site_lane(s, s.site_class[i + j] == kSiteIhOnly, s.high_row[i + j], s.gates[i + j], 0, static_cast<std::size_t>(rows[j]),
                       weights[j]);
   }
   for (; i < s.sites; ++i) {
     long long k;
     float w;
     row_position(s.v_mV[s.nodes[i]], last_row, &k, &w);
-    relax_site_lane(s, s.ih_only[i] != 0, s.high_row[i], s.gates[i], 0, static_cast<std::size_t>(k), w);
+    relax_site_lane(s, s.site_class[i] == kSiteIhOnly, s.high_row[i], s.gates[i], 0, static_cast<std::size_t>(k), w);
   }
 }
 
@@ -114,7 +114,7 @@ void gate_sweep(const HayGateSweep& s) {
     const double* v = s.v_mV + static_cast<std::size_t>(s.nodes[i]) * s.lanes;
     GateRow* gates = s.gates + i * s.lanes;
     const std::uint32_t high = s.high_row[i];
-    const bool ih_only = s.ih_only[i] != 0;
+    const bool ih_only = s.site_class[i] == kSiteIhOnly;
     for (std::size_t first = 0; first < s.lanes; first += kPositionChunk) {
       const std::size_t count = s.lanes - first < kPositionChunk ? s.lanes - first : kPositionChunk;
       // The rows of the chunk's lanes, whole vectors of lanes first (the same operations as one by one).
@@ -193,7 +193,7 @@ inline void site_currents(const HayCurrentSweep& s, std::size_t i, std::size_t l
     return high ? gate_of_lanes(high, j - kRowGates, V{}) : V{};
   };
   HayConductances<V> c;
-  if (s.ih_only[i]) {  // the basal dendrites: Ih alone (the general formula gives the same numbers)
+  if (s.site_class[i] == kSiteIhOnly) {  // the basal dendrites: Ih alone (the general formula gives the same numbers)
     c.h = g.ih * at(kIhM);
   } else {
     c = hay_conductances(g, at, load(s.sk_z + x, V{}), s.axonal[i] != 0);
@@ -263,7 +263,7 @@ inline HaySiteClass common_class(const char* site_class, std::size_t i) {
 }
 
 void current_sweep(const HayCurrentSweep& s) {
-  if (s.lanes == 1 && kDoubleWidth > 1 && s.site_class) {
+  if (s.lanes == 1 && kDoubleWidth > 1) {
     std::size_t i = 0;
     for (; i + kDoubleWidth <= s.sites; i += kDoubleWidth) {
       const HaySiteClass kind = common_class(s.site_class, i);

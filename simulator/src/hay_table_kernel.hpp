@@ -41,22 +41,9 @@ struct IhRow {
 }  // namespace hay_tables
 
 
-struct HayGateSweep {
-  std::size_t sites = 0, lanes = 1;
-  const int* nodes = nullptr;                  // per site
-  const char* ih_only = nullptr;               // per site: no channel but Ih (only its gate is updated)
-  const std::uint32_t* high_row = nullptr;     // per site: first lane's row in high_gates, or kNoHighRow
-  const double* v_mV = nullptr;                // node * lanes + lane
-  const hay_tables::TableRow* table = nullptr;       // gates 0-15
-  const hay_tables::TableRow* high_table = nullptr;  // gates 16-31
-  const hay_tables::IhRow* ih_table = nullptr;       // Ih's gate
-  std::size_t table_rows = 0;
-  hay_tables::GateRow* gates = nullptr;        // site * lanes + lane
-  hay_tables::GateRow* high_gates = nullptr;
-};
-
-// For the current kernel at one lane, which takes kDoubleWidth consecutive sites of one class as a vector:
-// a site's class, and its densities by column.
+// A site's class: Ih alone (the gate kernel updates only its gate), and for the current kernel at one
+// lane, which takes kDoubleWidth consecutive sites of one class as a vector, dendritic; and the columns of
+// the densities that kernel reads.
 enum HaySiteClass : char {
   kSiteOther = 0,       // one by one
   kSiteIhOnly = 1,      // Ih alone (the basal dendrites)
@@ -67,6 +54,20 @@ enum HayDensityColumn : std::size_t {
   kColumnEna, kColumnEk, kColumnEh, kDensityColumns
 };
 
+struct HayGateSweep {
+  std::size_t sites = 0, lanes = 1;
+  const int* nodes = nullptr;                  // per site
+  const char* site_class = nullptr;            // per site: HaySiteClass (kSiteIhOnly: only Ih's gate is updated)
+  const std::uint32_t* high_row = nullptr;     // per site: first lane's row in high_gates, or kNoHighRow
+  const double* v_mV = nullptr;                // node * lanes + lane
+  const hay_tables::TableRow* table = nullptr;       // gates 0-15
+  const hay_tables::TableRow* high_table = nullptr;  // gates 16-31
+  const hay_tables::IhRow* ih_table = nullptr;       // Ih's gate
+  std::size_t table_rows = 0;
+  hay_tables::GateRow* gates = nullptr;        // site * lanes + lane
+  hay_tables::GateRow* high_gates = nullptr;
+};
+
 // The currents at v_n (§6): each site-lane's conductances per ion from its gates and SK_E2's z,
 // eca from ln cai (§5.3), rhs -= sum g (v - E), diag += sum g, and ica = g_Ca (v - eca) with g_Ca for the
 // calcium pool; a site's lanes as whole vectors of doubles.
@@ -75,7 +76,6 @@ struct HayCurrentSweep {
   const int* nodes = nullptr;                  // per site
   const HayMembrane::Site* site = nullptr;     // per site: its densities
   const char* axonal = nullptr;                // per site: axon-only channels (their gates in the second row)
-  const char* ih_only = nullptr;               // per site: no channel but Ih
   const std::uint32_t* high_row = nullptr;     // per site: first lane's row in high_gates, or kNoHighRow
   const hay_tables::GateRow* gates = nullptr;  // site * lanes + lane
   const hay_tables::GateRow* high_gates = nullptr;

@@ -7,30 +7,27 @@ namespace neurotwin {
 
 PassiveMechanism::PassiveMechanism(std::vector<Instance> instances, std::size_t lanes)
     : instances_(std::move(instances)), lanes_(lanes) {
+  std::vector<char> taken;  // per node: an instance is there
   for (const Instance& in : instances_) {
-    if (in.node < 0) {  // no node: add_currents only (which a cell factory never asks for)
-      node_has_instance_.clear();
-      break;
-    }
+    // No node, or two on one node (the order of their sums): add_currents only.
+    if (in.node < 0) return;
     const auto k = static_cast<std::size_t>(in.node);
-    if (k >= node_has_instance_.size()) {
-      node_has_instance_.resize(k + 1, 0);
+    if (k >= taken.size()) {
+      taken.resize(k + 1, 0);
       node_g_S_per_cm2_.resize(k + 1, 0.0);
       node_e_mV_.resize(k + 1, 0.0);
     }
-    if (node_has_instance_[k]) {  // two on one node: add_currents only (the order of their sums)
-      node_has_instance_.clear();
-      break;
-    }
-    node_has_instance_[k] = 1;
+    if (taken[k]) return;
+    taken[k] = 1;
     node_g_S_per_cm2_[k] = in.g_S_per_cm2;
     node_e_mV_[k] = in.e_mV;
   }
+  writes_every_node_ = true;
 }
 
 bool PassiveMechanism::set_currents(const MembraneArrays& m, std::size_t nodes) const {
-  if (node_has_instance_.empty() && !instances_.empty()) return false;
-  const std::size_t covered = std::min(nodes, node_has_instance_.size());
+  if (!writes_every_node_) return false;
+  const std::size_t covered = std::min(nodes, node_g_S_per_cm2_.size());
   // rhs = 0 - g (v - e) and diag = 0 + g: add_currents' numbers on zeroed arrays; a node without an
   // instance has g = e = 0, so 0 - 0 (v - 0) = 0 there (for finite v).
   const double* g = node_g_S_per_cm2_.data();

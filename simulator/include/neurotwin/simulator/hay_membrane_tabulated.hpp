@@ -49,10 +49,9 @@ class TabulatedHayMembrane final : public Mechanism {
   std::size_t lanes_;
   std::vector<int> nodes_;                  // per site
   std::vector<char> axonal_;                // per site: axon-only channels (their gates in the second row)
-  std::vector<char> ih_only_;               // per site: no channel but Ih (ica stays 0)
   std::vector<std::uint32_t> high_row_;     // per site: index of its first second-row lane, or ~0
-  // For the current kernel at one lane (hay_table_kernel.hpp): per site its class, and its densities
-  // and reversal potentials by column.
+  // Per site: its class (HaySiteClass: Ih alone, dendritic, other), and for the current kernel at one
+  // lane its densities and reversal potentials by column (hay_table_kernel.hpp).
   std::vector<char> site_class_;
   std::vector<std::vector<double>> columns_;
   std::vector<hay_tables::GateRow> gates_;              // [site * lanes + lane]: gates 0-15

@@ -24,10 +24,10 @@ class PassiveMechanism final : public Mechanism {
  private:
   std::vector<Instance> instances_;
   std::size_t lanes_;
-  // By node up to the last instance's: g_pas, e_pas and whether an instance is there; empty where a
-  // node has two instances.
+  // By node up to the last instance's: g_pas and e_pas (0 where no instance is), for set_currents,
+  // which works where every instance has a node of its own.
   std::vector<double> node_g_S_per_cm2_, node_e_mV_;
-  std::vector<char> node_has_instance_;
+  bool writes_every_node_ = false;
 };
 
 }  // namespace neurotwin
