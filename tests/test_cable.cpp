@@ -2,6 +2,7 @@
 // synaptic conductance, and the spec's check values.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <random>
 #include <vector>
@@ -11,6 +12,7 @@
 #include "neurotwin/simulator/simulation.hpp"
 #include "neurotwin/simulator/hines_solver.hpp"
 #include "neurotwin/simulator/hodgkin_huxley.hpp"
+#include "neurotwin/simulator/huge_page_allocator.hpp"
 #include "neurotwin/simulator/passive.hpp"
 #include "neurotwin/simulator/recording.hpp"
 #include "neurotwin/simulator/synapse.hpp"
@@ -469,4 +471,25 @@ TEST_CASE("the passive mechanism's set_currents writes add_currents' numbers ont
   CHECK_FALSE(doubled.set_currents({v.data(), rhs.data(), diag.data(), 1}, 1));
   CHECK(rhs[0] == 7.0);
   CHECK(diag[0] == 8.0);
+}
+
+TEST_CASE("the huge-page allocator: large blocks on 2-MiB boundaries, small ones on cache lines, both usable") {
+  using Floats = std::vector<float, neurotwin::HugePageAllocator<float>>;
+  for (const std::size_t count : {std::size_t{3}, std::size_t{1000}, std::size_t{1} << 17, std::size_t{3} << 19}) {
+    Floats x(count, 1.5f);
+    const auto at = reinterpret_cast<std::uintptr_t>(x.data());
+    INFO(count << " floats at " << at);
+    CHECK(at % 64 == 0);
+    if (count * sizeof(float) >= neurotwin::kHugePageBytes / 2) CHECK(at % neurotwin::kHugePageBytes == 0);
+    x.back() = 2.5f;
+    double sum = 0;
+    for (const float v : x) sum += static_cast<double>(v);
+    CHECK(sum == 1.5 * static_cast<double>(count - 1) + 2.5);
+  }
+  // Over-aligned element types keep their alignment below the huge-page size too.
+  struct alignas(128) Wide {
+    double x[16];
+  };
+  std::vector<Wide, neurotwin::HugePageAllocator<Wide>> wide(5);
+  CHECK(reinterpret_cast<std::uintptr_t>(wide.data()) % 128 == 0);
 }

@@ -31,7 +31,7 @@ TabulatedHayMembrane::~TabulatedHayMembrane() = default;
 
 TabulatedHayMembrane::TabulatedHayMembrane(std::vector<HayMembrane::Site> sites, double celsius, std::size_t lanes)
     : sites_(std::move(sites)), lanes_(lanes),
-      gates_(sites_.size() * lanes), sk_z_(sites_.size() * lanes, 0.0),
+      gates_(sites_.size() * lanes), ih_gates_(sites_.size() * lanes, 0.0f), sk_z_(sites_.size() * lanes, 0.0),
       cai_(sites_.size() * lanes, HayMembrane::kCaiInit_mM),
       ln_cai_(sites_.size() * lanes, std::log(HayMembrane::kCaiInit_mM)), ica_(sites_.size() * lanes, 0.0),
       g_ca_(sites_.size() * lanes, 0.0),
@@ -133,8 +133,11 @@ void TabulatedHayMembrane::initialize(const double* v_mV) {
       const double v = v_mV[static_cast<std::size_t>(sites_[i].node) * lanes_ + l];
       gates_[x] = GateRow{};
       if (high_row_[i] != hay_tables::kNoHighRow) high_gates_[high_row_[i] + l] = GateRow{};
+      const bool ih_only = site_class_[i] == kSiteIhOnly;
       auto set = [&](HayGate j, double value) {
-        float& gate = j < kRowGates ? gates_[x].x[j] : high_gates_[high_row_[i] + l].x[j - kRowGates];
+        float& gate = ih_only && j == kIhM ? ih_gates_[x]
+                      : j < kRowGates      ? gates_[x].x[j]
+                                           : high_gates_[high_row_[i] + l].x[j - kRowGates];
         gate = static_cast<float>(value);
       };
       for (const HayChannel& c : hay_channels()) {
@@ -161,6 +164,7 @@ void TabulatedHayMembrane::add_currents(const MembraneArrays& m) const {
   sweep.high_row = high_row_.data();
   sweep.gates = gates_.data();
   sweep.high_gates = high_gates_.data();
+  sweep.ih_gates = ih_gates_.data();
   sweep.sk_z = sk_z_.data();
   sweep.ln_cai = ln_cai_.data();
   sweep.nernst_factor_mV = nernst_factor_mV_;
@@ -216,6 +220,7 @@ void TabulatedHayMembrane::advance(const double* v_mV, double dt_ms) {
   sweep.table_rows = table_.size();
   sweep.gates = gates_.data();
   sweep.high_gates = high_gates_.data();
+  sweep.ih_gates = ih_gates_.data();
   gate_kernel_(sweep);
   ica_delta_mV_ = nullptr;
 }

@@ -1,6 +1,7 @@
 // TabulatedHayMembrane's gate update over every site-lane (spec §11.2 step 9):
 // x += f (x_inf - x) with x_inf and f = 1 - exp(-dt/tau) interpolated in the
-// table row of v_{n+1}, 16 gates per row as whole vectors; and the currents
+// table row of v_{n+1}, 16 gates per row as whole vectors, in fused multiply-adds
+// (kernel_vectors.hpp's mul_add: the same numbers for every instruction set); and the currents
 // (§6), a site's lanes as whole vectors of doubles. Compiled once per
 // instruction set: CMake defines NEUROTWIN_KERNEL_ISA (generic, avx2, avx512,
 // the name of the function returned) and NEUROTWIN_VECTOR_BYTES (16, 32, 64)
@@ -17,7 +18,6 @@
 namespace neurotwin::hay_tables {
 namespace {
 
-typedef float Floats __attribute__((vector_size(NEUROTWIN_VECTOR_BYTES)));
 constexpr std::size_t kWidth = NEUROTWIN_VECTOR_BYTES / sizeof(float);
 static_assert(kRowGates % kWidth == 0, "a row is a whole number of vectors");
 
@@ -30,10 +30,11 @@ inline Floats load_floats(const float* p) {
 // The 16 gates of one site-lane at table weight w (v = v_k + w kStep).
 inline void relax_row(float* __restrict gate, const TableRow& __restrict row, float w) {
   for (std::size_t p = 0; p < kRowGates; p += kWidth) {
-    const Floats inf = load_floats(row.inf + p) + w * load_floats(row.inf_rise + p);
-    const Floats factor = load_floats(row.factor + p) + w * load_floats(row.factor_rise + p);
+    const Floats weight = Floats{} + w;
+    const Floats inf = mul_add(weight, load_floats(row.inf_rise + p), load_floats(row.inf + p));
+    const Floats factor = mul_add(weight, load_floats(row.factor_rise + p), load_floats(row.factor + p));
     const Floats x = load_floats(gate + p);
-    const Floats next = x + factor * (inf - x);
+    const Floats next = mul_add(factor, inf - x, x);
     std::memcpy(gate + p, &next, sizeof next);
   }
 }
@@ -65,19 +66,20 @@ inline void row_position(const Doubles& v, std::size_t last_row, long long* k, f
   std::memcpy(w, &weight, sizeof weight);
 }
 
-// Gates of one site-lane at row k, weight w.
-inline void relax_site_lane(const HayGateSweep& s, bool ih_only, std::uint32_t high, GateRow& gate, std::size_t lane,
-                            std::size_t k, float w) {
-  if (ih_only) {  // the other gates of the row belong to no channel: they stay where they are
-    // Ih's element of relax_row, from the 16-byte row of its gate instead of the 256-byte row of all.
-    const IhRow& row = s.ih_table[k];
-    const float inf = row.inf + w * row.inf_rise, factor = row.factor + w * row.factor_rise;
-    float& x = gate.x[kIhM];
-    x = x + factor * (inf - x);
-    return;
-  }
-  relax_row(gate.x, s.table[k], w);
-  if (high != kNoHighRow) relax_row(s.high_gates[high + lane].x, s.high_table[k], w);
+// Ih's gate alone (a kSiteIhOnly site-lane) at row k, weight w: Ih's element of relax_row, from the 16-byte
+// row of its gate instead of the 256-byte row of all.
+inline void relax_ih(const IhRow* __restrict ih_table, float& x, std::size_t k, float w) {
+  const IhRow& row = ih_table[k];
+  const float inf = mul_add(w, row.inf_rise, row.inf), factor = mul_add(w, row.factor_rise, row.factor);
+  x = mul_add(factor, inf - x, x);
+}
+
+// Gates of site-lane x (site i, lane l) at row k, weight w.
+inline void relax_site_lane(const HayGateSweep& s, std::size_t i, std::size_t x, std::size_t lane, std::size_t k,
+                            float w) {
+  if (s.site_class[i] == kSiteIhOnly) return relax_ih(s.ih_table, s.ih_gates[x], k, w);
+  relax_row(s.gates[x].x, s.table[k], w);
+  if (s.high_row[i] != kNoHighRow) relax_row(s.high_gates[s.high_row[i] + lane].x, s.high_table[k], w);
 }
 
 constexpr std::size_t kPositionChunk = 64;  // lanes whose rows are found in one pass
@@ -94,14 +96,13 @@ void gate_sweep_one_lane(const HayGateSweep& s) {
     for (std::size_t j = 0; j < kDoubleWidth; ++j) v[j] = s.v_mV[s.nodes[i + j]];
     row_position(v, last_row, rows, weights);
     for (std::size_t j = 0; j < kDoubleWidth; ++j)
-      relax_site_lane(s, s.site_class[i + j] == kSiteIhOnly, s.high_row[i + j], s.gates[i + j], 0, static_cast<std::size_t>(rows[j]),
-                      weights[j]);
+      relax_site_lane(s, i + j, i + j, 0, static_cast<std::size_t>(rows[j]), weights[j]);
   }
   for (; i < s.sites; ++i) {
     long long k;
     float w;
     row_position(s.v_mV[s.nodes[i]], last_row, &k, &w);
-    relax_site_lane(s, s.site_class[i] == kSiteIhOnly, s.high_row[i], s.gates[i], 0, static_cast<std::size_t>(k), w);
+    relax_site_lane(s, i, i, 0, static_cast<std::size_t>(k), w);
   }
 }
 
@@ -112,19 +113,37 @@ void gate_sweep(const HayGateSweep& s) {
   float weights[kPositionChunk];
   for (std::size_t i = 0; i < s.sites; ++i) {
     const double* v = s.v_mV + static_cast<std::size_t>(s.nodes[i]) * s.lanes;
-    GateRow* gates = s.gates + i * s.lanes;
-    const std::uint32_t high = s.high_row[i];
-    const bool ih_only = s.site_class[i] == kSiteIhOnly;
     for (std::size_t first = 0; first < s.lanes; first += kPositionChunk) {
       const std::size_t count = s.lanes - first < kPositionChunk ? s.lanes - first : kPositionChunk;
       // The rows of the chunk's lanes, whole vectors of lanes first (the same operations as one by one).
       std::size_t l = 0;
       for (; l + kDoubleWidth <= count; l += kDoubleWidth) row_position(load(v + first + l, Doubles{}), last_row, rows + l, weights + l);
       for (; l < count; ++l) row_position(v[first + l], last_row, rows + l, weights + l);
-      for (l = 0; l < count; ++l)
-        relax_site_lane(s, ih_only, high, gates[first + l], first + l, static_cast<std::size_t>(rows[l]), weights[l]);
+      // The site's class and rows outside the loop over lanes (a store of a gate may alias them).
+      if (s.site_class[i] == kSiteIhOnly) {
+        float* ih = s.ih_gates + i * s.lanes + first;
+        const IhRow* ih_table = s.ih_table;
+        for (l = 0; l < count; ++l) relax_ih(ih_table, ih[l], static_cast<std::size_t>(rows[l]), weights[l]);
+        continue;
+      }
+      GateRow* gates = s.gates + i * s.lanes + first;
+      const TableRow* table = s.table;
+      for (l = 0; l < count; ++l) relax_row(gates[l].x, table[rows[l]], weights[l]);
+      if (s.high_row[i] != kNoHighRow) {
+        GateRow* high = s.high_gates + s.high_row[i] + first;
+        const TableRow* high_table = s.high_table;
+        for (l = 0; l < count; ++l) relax_row(high[l].x, high_table[rows[l]], weights[l]);
+      }
     }
   }
+}
+
+// Floats p[0 ... width - 1] as doubles (a vector of lanes or sites, or one).
+inline double load_as_doubles(const float* p, double) { return static_cast<double>(*p); }
+inline Doubles load_as_doubles(const float* p, const Doubles&) {
+  HalfFloats f;
+  std::memcpy(&f, p, sizeof f);
+  return __builtin_convertvector(f, Doubles);
 }
 
 inline double to_double(long long n) { return static_cast<double>(n); }
@@ -149,7 +168,7 @@ inline V normal_ln(V x, const double* ln_m) {
       high[j] = ln_m[k[j] + 1];
     }
   }
-  return low + w * (high - low) + to_double(exponent) * 0.69314718055994530942;
+  return mul_add(to_double(exponent), V{} + 0.69314718055994530942, mul_add(w, high - low, low));
 }
 inline bool positive_normal(double x) { return x >= 0x1.0p-1022 && x <= 0x1.fffffffffffffp+1023; }
 // Whether every element of a comparison's mask is true, without a branch per element.
@@ -181,6 +200,18 @@ inline Doubles gate_of_lanes(const GateRow* rows, std::size_t j, const Doubles&)
   return gate;
 }
 
+// i_Ca = g_Ca (v - eca), eca = (R T / 2 F) ln (cao / cai) from ln cai (§5.3, §6).
+template <class V>
+inline V calcium_current(const V& g_ca, const V& v, const V& ln_cai, double nernst_factor_mV) {
+  return g_ca * mul_add(V{} - nernst_factor_mV, HayMembrane::kLnCao - ln_cai, v);
+}
+// The membrane current g_Na (v - ena) + g_K (v - ek) + g_h (v - eh) + i_Ca (§6), fused multiply-adds from i_Ca.
+template <class V>
+inline V ion_currents(const HayConductances<V>& c, const V& v, const V& ena_mV, const V& ek_mV, const V& eh_mV,
+                      const V& ica) {
+  return mul_add(c.na, v - ena_mV, mul_add(c.k, v - ek_mV, mul_add(c.h, v - eh_mV, ica)));
+}
+
 // One vector of lanes (V = Doubles) or one lane (V = double) of site i from its lane l.
 template <class V>
 inline void site_currents(const HayCurrentSweep& s, std::size_t i, std::size_t l) {
@@ -194,16 +225,15 @@ inline void site_currents(const HayCurrentSweep& s, std::size_t i, std::size_t l
   };
   HayConductances<V> c;
   if (s.site_class[i] == kSiteIhOnly) {  // the basal dendrites: Ih alone (the general formula gives the same numbers)
-    c.h = g.ih * at(kIhM);
+    c.h = g.ih * load_as_doubles(s.ih_gates + x, V{});
   } else {
     c = hay_conductances(g, at, load(s.sk_z + x, V{}), s.axonal[i] != 0);
   }
   const V v = load(s.v_mV + n, V{});
   // i = g (v - E) per ion (§6); eca from ln cai_n (§5.3) where a calcium channel is.
   V ica{};
-  if (g.ca_hva > 0 || g.ca_lvast > 0)
-    ica = c.ca * (v - s.nernst_factor_mV * (HayMembrane::kLnCao - load(s.ln_cai + x, V{})));
-  const V current = c.na * (v - g.ena_mV) + c.k * (v - g.ek_mV) + c.h * (v - g.eh_mV) + ica;
+  if (g.ca_hva > 0 || g.ca_lvast > 0) ica = calcium_current(c.ca, v, load(s.ln_cai + x, V{}), s.nernst_factor_mV);
+  const V current = ion_currents(c, v, V{} + g.ena_mV, V{} + g.ek_mV, V{} + g.eh_mV, ica);
   store(s.ica + x, ica);
   store(s.g_ca + x, c.ca);
   store(s.rhs + n, load(s.rhs + n, V{}) - current);
@@ -233,7 +263,7 @@ inline void sites_currents(const HayCurrentSweep& s, std::size_t i, HaySiteClass
   Doubles v;
   for (std::size_t j = 0; j < kDoubleWidth; ++j) v[j] = s.v_mV[s.nodes[i + j]];
   if (kind == kSiteIhOnly) {
-    c.h = g.ih * at(kIhM);
+    c.h = g.ih * load_as_doubles(s.ih_gates + i, Doubles{});
   } else {
     g.nats2_t = column(kColumnNats2);
     g.skv3_1 = column(kColumnSkv3);
@@ -242,9 +272,9 @@ inline void sites_currents(const HayCurrentSweep& s, std::size_t i, HaySiteClass
     g.ca_hva = column(kColumnCaHva);
     g.ca_lvast = column(kColumnCaLvast);
     c = hay_conductances(g, at, load(s.sk_z + i, Doubles{}), false);
-    ica = c.ca * (v - s.nernst_factor_mV * (HayMembrane::kLnCao - load(s.ln_cai + i, Doubles{})));
+    ica = calcium_current(c.ca, v, load(s.ln_cai + i, Doubles{}), s.nernst_factor_mV);
   }
-  const Doubles current = c.na * (v - g.ena_mV) + c.k * (v - g.ek_mV) + c.h * (v - g.eh_mV) + ica;
+  const Doubles current = ion_currents(c, v, g.ena_mV, g.ek_mV, g.eh_mV, ica);
   store(s.ica + i, ica);
   store(s.g_ca + i, c.ca);
   const Doubles slope = c.na + c.k + c.ca + c.h;
@@ -300,7 +330,7 @@ inline V tabulated_sk_z_inf(V cai, const HayCalciumSweep& s) {
       high[j] = s.sk_table[k[j] + 1];
     }
   }
-  return low + w * (high - low);
+  return mul_add(w, high - low, low);
 }
 inline bool in_sk_table(double cai) { return cai >= 1e-7 && cai < kSkCaiHigh_mM; }
 inline bool in_sk_table(const Doubles& cai) { return all_of((cai >= 1e-7) & (cai < kSkCaiHigh_mM)); }
@@ -315,21 +345,28 @@ inline Doubles sk_z_inf(const Doubles& cai, const HayCalciumSweep& s) {
   return z;
 }
 
-// ln(1 + r) for |r| <= kLnStepLimit: its series to r^7 (the rest is below |r|^8 / 8 <= 2^-59).
+// ln y + ln(1 + r) for |r| <= kLnStepLimit: the series of ln(1 + r) to r^7 (the rest is below |r|^8 / 8 <=
+// 2^-59), by Horner's rule in fused multiply-adds.
 template <class V>
-inline V ln_one_plus(V r) {
-  return r * (1.0 + r * (-1.0 / 2 + r * (1.0 / 3 + r * (-1.0 / 4 + r * (1.0 / 5 + r * (-1.0 / 6 + r * (1.0 / 7)))))));
+inline V plus_ln_one_plus(const V& ln_y, const V& r) {
+  V p = mul_add(r, V{} + 1.0 / 7, V{} - 1.0 / 6);
+  p = mul_add(r, p, V{} + 1.0 / 5);
+  p = mul_add(r, p, V{} - 1.0 / 4);
+  p = mul_add(r, p, V{} + 1.0 / 3);
+  p = mul_add(r, p, V{} - 1.0 / 2);
+  p = mul_add(r, p, V{} + 1.0);
+  return mul_add(r, p, ln_y);
 }
 // ln cai_{n+1} from ln cai_n: the series of ln(cai_{n+1} / cai_n) where the step is small (cai_{n+1} -
 // cai_n is then exact), else the table's logarithm of cai_{n+1} (also for 0, NaN and the like).
 inline double next_ln_cai(double ln_cai, double old_cai, double cai, const double* ln_m) {
   const double r = (cai - old_cai) / old_cai;
-  return r >= -kLnStepLimit && r <= kLnStepLimit ? ln_cai + ln_one_plus(r) : any_ln(cai, ln_m);
+  return r >= -kLnStepLimit && r <= kLnStepLimit ? plus_ln_one_plus(ln_cai, r) : any_ln(cai, ln_m);
 }
 inline Doubles next_ln_cai(const Doubles& ln_cai, const Doubles& old_cai, const Doubles& cai, const double* ln_m) {
   const Doubles r = (cai - old_cai) / old_cai;
   const Int64s small = (r >= -kLnStepLimit) & (r <= kLnStepLimit);
-  const Doubles series = ln_cai + ln_one_plus(r);
+  const Doubles series = plus_ln_one_plus(ln_cai, r);
   if (all_of(small)) return series;
   return small ? series : any_ln(cai, ln_m);  // lane by lane as the single-lane version decides
 }
@@ -343,16 +380,16 @@ inline void site_calcium(const HayCalciumSweep& s, std::size_t i, std::size_t l)
   if (g.calcium_pool) {
     V ica = load(s.ica + x, V{});
     if (s.delta_mV)
-      ica += load(s.g_ca + x, V{}) * load(s.delta_mV + static_cast<std::size_t>(s.nodes[i]) * s.lanes + l, V{});
-    const V cai_inf = g.pool.min_cai_mM - s.pool_drive[i] * ica;
+      ica = mul_add(load(s.g_ca + x, V{}), load(s.delta_mV + static_cast<std::size_t>(s.nodes[i]) * s.lanes + l, V{}), ica);
+    const V cai_inf = mul_add(V{} - s.pool_drive[i], ica, V{} + g.pool.min_cai_mM);
     const V old_cai = cai;
-    cai += s.pool_factor[i] * (cai_inf - cai);
+    cai = mul_add(V{} + s.pool_factor[i], cai_inf - cai, cai);
     store(s.cai_mM + x, cai);
     store(s.ln_cai + x, next_ln_cai(load(s.ln_cai + x, V{}), old_cai, cai, s.ln_m));
   }
   if (g.sk_e2 > 0) {
     const V z = load(s.sk_z + x, V{});
-    store(s.sk_z + x, z + s.sk_factor * (sk_z_inf(cai, s) - z));
+    store(s.sk_z + x, mul_add(V{} + s.sk_factor, sk_z_inf(cai, s) - z, z));
   }
 }
 
@@ -377,14 +414,14 @@ inline void sites_calcium(const HayCalciumSweep& s, std::size_t i) {
   if (!any) return;
   const Doubles old_cai = load(s.cai_mM + i, Doubles{});
   Doubles ica = load(s.ica + i, Doubles{});
-  if (s.delta_mV) ica += load(s.g_ca + i, Doubles{}) * delta;
-  const Doubles cai_inf = min_cai - load(s.pool_drive + i, Doubles{}) * ica;
-  const Doubles cai = pool ? old_cai + load(s.pool_factor + i, Doubles{}) * (cai_inf - old_cai) : old_cai;
+  if (s.delta_mV) ica = mul_add(load(s.g_ca + i, Doubles{}), delta, ica);
+  const Doubles cai_inf = mul_add(Doubles{} - load(s.pool_drive + i, Doubles{}), ica, min_cai);
+  const Doubles cai = pool ? mul_add(load(s.pool_factor + i, Doubles{}), cai_inf - old_cai, old_cai) : old_cai;
   store(s.cai_mM + i, cai);
   const Doubles ln_cai = load(s.ln_cai + i, Doubles{});
   store(s.ln_cai + i, pool ? next_ln_cai(ln_cai, old_cai, cai, s.ln_m) : ln_cai);
   const Doubles z = load(s.sk_z + i, Doubles{});
-  store(s.sk_z + i, sk ? z + s.sk_factor * (sk_z_inf(cai, s) - z) : z);
+  store(s.sk_z + i, sk ? mul_add(Doubles{} + s.sk_factor, sk_z_inf(cai, s) - z, z) : z);
 }
 
 void calcium_sweep(const HayCalciumSweep& s) {

@@ -64,8 +64,9 @@ struct HayGateSweep {
   const hay_tables::TableRow* high_table = nullptr;  // gates 16-31
   const hay_tables::IhRow* ih_table = nullptr;       // Ih's gate
   std::size_t table_rows = 0;
-  hay_tables::GateRow* gates = nullptr;        // site * lanes + lane
+  hay_tables::GateRow* gates = nullptr;        // site * lanes + lane (not read for kSiteIhOnly)
   hay_tables::GateRow* high_gates = nullptr;
+  float* ih_gates = nullptr;                   // site * lanes + lane: Ih's gate where kSiteIhOnly
 };
 
 // The currents at v_n (§6): each site-lane's conductances per ion from its gates and SK_E2's z,
@@ -77,8 +78,9 @@ struct HayCurrentSweep {
   const HayMembrane::Site* site = nullptr;     // per site: its densities
   const char* axonal = nullptr;                // per site: axon-only channels (their gates in the second row)
   const std::uint32_t* high_row = nullptr;     // per site: first lane's row in high_gates, or kNoHighRow
-  const hay_tables::GateRow* gates = nullptr;  // site * lanes + lane
+  const hay_tables::GateRow* gates = nullptr;  // site * lanes + lane (not read for kSiteIhOnly)
   const hay_tables::GateRow* high_gates = nullptr;
+  const float* ih_gates = nullptr;             // site * lanes + lane: Ih's gate where kSiteIhOnly
   const double *sk_z = nullptr, *ln_cai = nullptr;  // site * lanes + lane: SK_E2's z, ln (cai / 1 mM)
   double nernst_factor_mV = 0;                 // 1000 R T / (2 F): eca = factor (ln cao - ln cai)
   const double* v_mV = nullptr;                // node * lanes + lane

@@ -8,8 +8,10 @@ namespace neurotwin {
 
 std::string kernel_instruction_set() {
   __builtin_cpu_init();
-  const bool avx512 = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
-  const bool avx2 = __builtin_cpu_supports("avx2");
+  // Both vector builds use fused multiply-adds (the kernels' mul_add).
+  const bool fma = __builtin_cpu_supports("fma");
+  const bool avx512 = fma && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq");
+  const bool avx2 = fma && __builtin_cpu_supports("avx2");
   const char* forced = std::getenv("NEUROTWIN_SIMD");
   if (!forced || !*forced) return avx512 ? "avx512" : avx2 ? "avx2" : "generic";
   const std::string isa = forced;

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "neurotwin/simulator/hay_membrane.hpp"
+#include "neurotwin/simulator/huge_page_allocator.hpp"
 
 namespace neurotwin {
 namespace hay_tables {
@@ -22,10 +23,12 @@ struct HayCalciumSweep;  // what the calcium and SK kernel reads and writes
 // gate states in single precision, calcium, SK_E2 and the currents in double.
 // A site-lane's gates (0 ... 15, the axon's K_Tst h in a second block) are one
 // 16-float row: one table row and one state row per update, which the gate
-// kernel processes as whole vectors; the currents (conductances from the gates,
+// kernel processes as whole vectors (a site with Ih alone: its one gate, from
+// a 16-byte table row); the currents (conductances from the gates,
 // eca from ln cai, which the calcium kernel carries along) and the calcium pool with SK_E2 run a site's
 // lanes as vectors of doubles. The kernels are built for SSE2, AVX2 and AVX-512
-// (elementwise IEEE arithmetic without FMA contraction, the same operations for
+// (elementwise IEEE arithmetic, fused multiply-adds written out: the FMA
+// instructions, or the C library's exact fma in the SSE2 build; the same operations for
 // a vector of lanes and a single lane: the three give the same numbers) and the
 // fastest the processor runs is used, unless NEUROTWIN_SIMD names one (generic,
 // avx2, avx512). Each lane's numbers equal a one-lane run's.
@@ -54,7 +57,10 @@ class TabulatedHayMembrane final : public Mechanism {
   // lane its densities and reversal potentials by column (hay_table_kernel.hpp).
   std::vector<char> site_class_;
   std::vector<std::vector<double>> columns_;
-  std::vector<hay_tables::GateRow> gates_;              // [site * lanes + lane]: gates 0-15
+  // [site * lanes + lane]: gates 0-15; a site with Ih alone (kSiteIhOnly, the basal dendrites) has its one
+  // gate in ih_gates_ instead, so that a step reads 4 bytes per site-lane there rather than a 64-byte row.
+  std::vector<hay_tables::GateRow, HugePageAllocator<hay_tables::GateRow>> gates_;
+  std::vector<float> ih_gates_;
   std::vector<hay_tables::GateRow> high_gates_;         // [high_row_ + lane]: gates 16-31 of the axonal sites
   std::vector<double> sk_z_, cai_;          // [site * lanes + lane]
   std::vector<double> ln_cai_;              // [site * lanes + lane]: ln (cai / 1 mM), for eca
@@ -64,7 +70,7 @@ class TabulatedHayMembrane final : public Mechanism {
   double nernst_factor_mV_;                 // 1000 R T / (2 F)
 
   double table_dt_ms_ = -1;
-  std::vector<hay_tables::TableRow> table_, high_table_;
+  std::vector<hay_tables::TableRow, HugePageAllocator<hay_tables::TableRow>> table_, high_table_;
   std::vector<hay_tables::IhRow> ih_table_;  // Ih's gate alone, for the sites with no other channel
   std::vector<double> sk_table_;            // SK_E2's z_inf over the bits of cai
   std::size_t sk_table_first_ = 0;

@@ -4,7 +4,7 @@
 namespace neurotwin {
 
 // The instruction set the simulator's vector kernels use: "avx512" (AVX-512 F
-// and DQ), "avx2" or "generic" (SSE2), the best this processor runs, or the
+// and DQ, with FMA), "avx2" (with FMA) or "generic" (SSE2), the best this processor runs, or the
 // one the environment variable NEUROTWIN_SIMD names (for tests and
 // comparisons). Throws InputError for a name that is not one of the three or
 // that the processor does not run.

@@ -1,0 +1,48 @@
+#pragma once
+#include <cstddef>
+#include <cstdlib>
+#include <new>
+
+#include <sys/mman.h>
+
+namespace neurotwin {
+
+// An allocator for the large per-step arrays (gate states, rate tables, node and synapse arrays): blocks of
+// 1 MiB or more start on a 2-MiB boundary and are advised to the kernel as transparent huge pages
+// (madvise MADV_HUGEPAGE, before the first touch), so that a step's scattered reads across megabytes of
+// tables and states do not miss the TLB at every 4-KiB page. Smaller blocks are 64-byte aligned. Where
+// the kernel has no transparent huge pages the advice is ignored and the memory is ordinary.
+inline constexpr std::size_t kHugePageBytes = std::size_t{1} << 21;
+
+inline void* allocate_huge_page_advised(std::size_t bytes, std::size_t alignment) {
+  if (bytes >= kHugePageBytes / 2) {
+    const std::size_t rounded = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
+    void* p = std::aligned_alloc(kHugePageBytes, rounded);
+    if (p == nullptr) throw std::bad_alloc();
+    madvise(p, rounded, MADV_HUGEPAGE);  // advice only: its failure leaves ordinary pages
+    return p;
+  }
+  const std::size_t align = alignment < 64 ? 64 : alignment;
+  void* p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
+  if (p == nullptr) throw std::bad_alloc();
+  return p;
+}
+
+template <class T>
+struct HugePageAllocator {
+  using value_type = T;
+  HugePageAllocator() noexcept = default;
+  template <class U>
+  HugePageAllocator(const HugePageAllocator<U>&) noexcept {}
+  T* allocate(std::size_t n) {
+    if (n > static_cast<std::size_t>(-1) / sizeof(T)) throw std::bad_array_new_length();
+    return static_cast<T*>(allocate_huge_page_advised(n * sizeof(T), alignof(T)));
+  }
+  void deallocate(T* p, std::size_t) noexcept { std::free(p); }
+  template <class U>
+  bool operator==(const HugePageAllocator<U>&) const noexcept { return true; }
+  template <class U>
+  bool operator!=(const HugePageAllocator<U>&) const noexcept { return false; }
+};
+
+}  // namespace neurotwin
