@@ -1,6 +1,7 @@
 // Physics against closed-form results: passive cable, membrane time constant,
 // synaptic conductance, and the spec's check values.
 #include <catch2/catch.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -446,31 +447,48 @@ TEST_CASE("the Hines solve in level order: index order's numbers bit for bit, at
   for (const double r : residual) CHECK(std::abs(r) < 1e-12);
 }
 
-TEST_CASE("the passive mechanism's set_currents writes add_currents' numbers onto zeroed arrays at every node") {
-  // Nodes 1 and 4 without an instance, node 6 beyond the last one; 1 and 5 lanes.
-  const std::vector<PassiveMechanism::Instance> instances{{0, 3e-5, -70.0}, {2, 1e-4, -90.0}, {3, 5e-5, -65.0},
-                                                          {5, 2e-5, -80.0}};
-  const std::size_t nodes = 7;
-  for (const std::size_t lanes : {std::size_t{1}, std::size_t{5}}) {
-    INFO(lanes << " lanes");
-    const PassiveMechanism pas(instances, lanes);
-    std::vector<double> v(nodes * lanes);
-    for (std::size_t k = 0; k < v.size(); ++k) v[k] = -95.0 + 7.3 * static_cast<double>(k);
-    std::vector<double> rhs_added(v.size(), 0.0), diag_added(v.size(), 0.0);
-    pas.add_currents({v.data(), rhs_added.data(), diag_added.data(), lanes});
-    std::vector<double> rhs_set(v.size(), 123.0), diag_set(v.size(), -4.0);  // what a previous step left
-    REQUIRE(pas.set_currents({v.data(), rhs_set.data(), diag_set.data(), lanes}, nodes));
-    for (std::size_t k = 0; k < v.size(); ++k) {
-      CHECK(std::memcmp(&rhs_set[k], &rhs_added[k], sizeof(double)) == 0);
-      CHECK(std::memcmp(&diag_set[k], &diag_added[k], sizeof(double)) == 0);
-    }
-  }
-  // Two instances on one node: only add_currents (the simulation then zeroes the arrays itself).
+TEST_CASE("the passive mechanism hands its leak to the cable assembly by node; a leak it cannot is added") {
+  // Nodes 1 and 4 without an instance, node 6 beyond the last one.
+  const PassiveMechanism pas({{0, 3e-5, -70.0}, {2, 1e-4, -90.0}, {3, 5e-5, -65.0}, {5, 2e-5, -80.0}}, 3);
+  std::vector<double> g, e;
+  REQUIRE(pas.node_leak(7, g, e));
+  CHECK(g == std::vector<double>{3e-5, 0, 1e-4, 5e-5, 0, 2e-5, 0});
+  CHECK(e == std::vector<double>{-70.0, 0, -90.0, -65.0, 0, -80.0, 0});
+  CHECK_FALSE(pas.node_leak(5, g, e));  // an instance beyond the nodes
+  // Two instances on one node: no leak by node (the simulation adds its currents).
   const PassiveMechanism doubled({{0, 3e-5, -70.0}, {0, 1e-5, -60.0}}, 1);
-  std::vector<double> v{-70.0}, rhs{7.0}, diag{8.0};
-  CHECK_FALSE(doubled.set_currents({v.data(), rhs.data(), diag.data(), 1}, 1));
-  CHECK(rhs[0] == 7.0);
-  CHECK(diag[0] == 8.0);
+  CHECK_FALSE(doubled.node_leak(1, g, e));
+
+  // A cable whose leak is split into two instances on every node (not folded: added as a mechanism)
+  // gives the voltages of one instance of the summed leak (folded into the assembly), to rounding; at 1
+  // and 5 lanes, under a current pulse, both schemes.
+  CellModel folded = cylinder(500, 1, 10, 1e-4, 1.0, 100);
+  CellModel added = folded;
+  std::vector<PassiveMechanism::Instance> split;
+  for (const Segment& seg : added.geometry.segments) {
+    split.push_back({seg.node, 0.25e-4, -50.0});
+    split.push_back({seg.node, 0.75e-4, -76.66666666666667});  // together g = 1e-4, e = -70 mV
+  }
+  added.mechanisms = {[split](std::size_t lanes) { return std::make_unique<PassiveMechanism>(split, lanes); }};
+  for (const std::size_t lanes : {std::size_t{1}, std::size_t{5}})
+    for (const VoltageScheme scheme : {VoltageScheme::backward_euler, VoltageScheme::crank_nicolson}) {
+      INFO(lanes << " lanes, scheme " << static_cast<int>(scheme));
+      Simulation a(folded, 0.025, lanes), b(added, 0.025, lanes);
+      for (Simulation* sim : {&a, &b}) {
+        sim->set_voltage_scheme(scheme);
+        sim->add_current_clamp({folded.geometry.segments.front().node, 1.0, 5.0, 0.2});
+        sim->initialize();
+        for (int k = 0; k < 400; ++k) sim->step();
+      }
+      double worst = 0, moved = 0;
+      for (const Segment& seg : folded.geometry.segments)
+        for (std::size_t l = 0; l < lanes; ++l) {
+          worst = std::max(worst, std::abs(a.voltage_mV(seg.node, l) - b.voltage_mV(seg.node, l)));
+          moved = std::max(moved, std::abs(a.voltage_mV(seg.node, l) + 70.0));
+        }
+      CHECK(moved > 1.0);  // the pulse moved the cable
+      CHECK(worst < 1e-9);
+    }
 }
 
 TEST_CASE("the huge-page allocator: large blocks on 2-MiB boundaries, small ones on cache lines, both usable") {

@@ -21,21 +21,33 @@ inline void over_lanes(std::size_t lanes, F f) {
   for (; l < lanes; ++l) f(l, 0.0);
 }
 
-// One lane: nodes i ... i + kWidth - 1 as a vector for their own terms (capacitance, -b_i, -b_i (v_p - v_i)),
-// then their terms to their parents one by one in ascending order. A node's own terms still come before
-// its children's (they have higher indices): the numbers of the node-by-node loop.
+// Node i's own terms (spec §11.2 steps 3-5), written over what the previous step left: the leak
+// i = g (v - e) of the mechanism the simulation folded in (g = e = 0 where none), the capacitance and
+// the coupling to the parent p: d_i = (g + C/dt) - b_i, rhs_i = (0 - g (v_i - e)) - b_i (v_p - v_i).
+// The other mechanisms' currents are added afterwards.
+template <class V>
+inline void write_own_terms(double* d, double* rhs, const V& v, const V& v_p, const V& g, const V& e, const V& cap,
+                            const V& b) {
+  store(d, (g + cap) - b);
+  store(rhs, (0.0 - g * (v - e)) - b * (v_p - v));
+}
+
+// One lane: nodes i ... i + kWidth - 1 as a vector for their own terms, then their terms to their parents
+// one by one in ascending order. A node's own terms are written before its children's are added (they
+// have higher indices): the numbers of the node-by-node loop.
 void assemble_one_lane(const CableSweep& s) {
   double* d = s.d;
   double* rhs = s.rhs;
-  d[0] = d[0] + s.capacitance[0];
+  d[0] = s.leak_g[0] + s.capacitance[0];
+  rhs[0] = 0.0 - s.leak_g[0] * (s.v_mV[0] - s.leak_e[0]);
   std::size_t i = 1;
   for (; i + kWidth <= s.nodes; i += kWidth) {
     Doubles v_p;
     for (std::size_t j = 0; j < kWidth; ++j) v_p[j] = s.v_mV[s.parent[i + j]];
-    const Doubles dv = v_p - load(s.v_mV + i, Doubles{}), b = load(s.b + i, Doubles{});
-    store(d + i, (load(d + i, Doubles{}) + load(s.capacitance + i, Doubles{})) - b);
-    store(rhs + i, load(rhs + i, Doubles{}) - b * dv);
-    const Doubles a_dv = load(s.a + i, Doubles{}) * dv;
+    const Doubles v = load(s.v_mV + i, Doubles{});
+    write_own_terms(d + i, rhs + i, v, v_p, load(s.leak_g + i, Doubles{}), load(s.leak_e + i, Doubles{}),
+                    load(s.capacitance + i, Doubles{}), load(s.b + i, Doubles{}));
+    const Doubles a_dv = load(s.a + i, Doubles{}) * (v_p - v);
     for (std::size_t j = 0; j < kWidth; ++j) {
       const auto p = static_cast<std::size_t>(s.parent[i + j]);
       rhs[p] = rhs[p] + a_dv[j];
@@ -44,36 +56,32 @@ void assemble_one_lane(const CableSweep& s) {
   }
   for (; i < s.nodes; ++i) {
     const auto p = static_cast<std::size_t>(s.parent[i]);
-    const double dv = s.v_mV[p] - s.v_mV[i];
-    d[i] = (d[i] + s.capacitance[i]) - s.b[i];
-    rhs[i] = rhs[i] - s.b[i] * dv;
-    rhs[p] = rhs[p] + s.a[i] * dv;
+    write_own_terms(d + i, rhs + i, s.v_mV[i], s.v_mV[p], s.leak_g[i], s.leak_e[i], s.capacitance[i], s.b[i]);
+    rhs[p] = rhs[p] + s.a[i] * (s.v_mV[p] - s.v_mV[i]);
     d[p] = d[p] - s.a[i];
   }
 }
 
-// Steps 4-5: capacitance, then the axial coupling of node i with its parent
-// p (rhs_i -= b_i (v_p - v_i), rhs_p += a_i (v_p - v_i), d_i -= b_i,
-// d_p -= a_i), nodes in ascending order (a parent's capacitance is in before
-// its children's terms, as when the two loops run one after the other).
+// Steps 3-5: every node's leak, capacitance and own coupling written (write_own_terms; the root has no
+// parent), then the coupling terms to its parent p, rhs_p += a_i (v_p - v_i), d_p -= a_i, nodes in
+// ascending order (a parent's own terms are in before its children's).
 void assemble(const CableSweep& shared) {
   const CableSweep s = shared;
   const std::size_t L = s.lanes;
   if (L == 1 && kWidth > 1) return assemble_one_lane(s);
   over_lanes(L, [&](std::size_t l, auto kind) {
     using V = decltype(kind);
-    store(s.d + l, load(s.d + l, V{}) + s.capacitance[0]);
+    store(s.d + l, s.leak_g[0] + s.capacitance[0] + V{});
+    store(s.rhs + l, 0.0 - s.leak_g[0] * (load(s.v_mV + l, V{}) - s.leak_e[0]));
   });
   for (std::size_t i = 1; i < s.nodes; ++i) {
     const std::size_t c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;
-    const double a = s.a[i], b = s.b[i], cap = s.capacitance[i];
+    const double a = s.a[i], b = s.b[i], cap = s.capacitance[i], g = s.leak_g[i], e = s.leak_e[i];
     over_lanes(L, [&](std::size_t l, auto kind) {
       using V = decltype(kind);
-      // Node i's own d and rhs in registers (p != i: the parent's terms touch other numbers).
-      const V dv = load(s.v_mV + p + l, V{}) - load(s.v_mV + c + l, V{});
-      store(s.d + c + l, (load(s.d + c + l, V{}) + cap) - b);
-      store(s.rhs + c + l, load(s.rhs + c + l, V{}) - b * dv);
-      store(s.rhs + p + l, load(s.rhs + p + l, V{}) + a * dv);
+      const V v = load(s.v_mV + c + l, V{}), v_p = load(s.v_mV + p + l, V{});
+      write_own_terms(s.d + c + l, s.rhs + c + l, v, v_p, V{} + g, V{} + e, V{} + cap, V{} + b);
+      store(s.rhs + p + l, load(s.rhs + p + l, V{}) + a * (v_p - v));
       store(s.d + p + l, load(s.d + p + l, V{}) - a);
     });
   }

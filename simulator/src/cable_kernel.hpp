@@ -18,6 +18,8 @@ struct CableSweep {
   const double* a = nullptr;          // per node: the parent row's coupling a_i
   const double* b = nullptr;          // per node: the node row's coupling b_i
   const double* capacitance = nullptr;  // per node: C/dt (0 for nodes without membrane)
+  const double* leak_g = nullptr;     // per node: the folded leak's g (S/cm²) and e (mV), 0 where none
+  const double* leak_e = nullptr;
   double* v_mV = nullptr;             // node * lanes + lane
   double* rhs = nullptr;
   double* d = nullptr;
@@ -26,7 +28,7 @@ struct CableSweep {
 
 namespace cable_kernels {
 struct Kernels {
-  void (*assemble)(const CableSweep&);  // d += C/dt, then the axial terms of every node
+  void (*assemble)(const CableSweep&);  // d, rhs <- the leak, C/dt and the axial terms of every node
   void (*solve)(const CableSweep&);     // Hines: rhs <- the solution, d overwritten
   void (*update)(const CableSweep&);    // v += factor * rhs
 };

@@ -1,6 +1,5 @@
 #include "neurotwin/simulator/passive.hpp"
 
-#include <algorithm>
 #include <cstddef>
 
 namespace neurotwin {
@@ -22,30 +21,16 @@ PassiveMechanism::PassiveMechanism(std::vector<Instance> instances, std::size_t 
     node_g_S_per_cm2_[k] = in.g_S_per_cm2;
     node_e_mV_[k] = in.e_mV;
   }
-  writes_every_node_ = true;
+  one_per_node_ = true;
 }
 
-bool PassiveMechanism::set_currents(const MembraneArrays& m, std::size_t nodes) const {
-  if (!writes_every_node_) return false;
-  const std::size_t covered = std::min(nodes, node_g_S_per_cm2_.size());
-  // rhs = 0 - g (v - e) and diag = 0 + g: add_currents' numbers on zeroed arrays; a node without an
-  // instance has g = e = 0, so 0 - 0 (v - 0) = 0 there (for finite v).
-  const double* g = node_g_S_per_cm2_.data();
-  const double* e = node_e_mV_.data();
-  if (lanes_ == 1) {
-    for (std::size_t k = 0; k < covered; ++k) {
-      m.rhs[k] = 0.0 - g[k] * (m.v_mV[k] - e[k]);
-      m.diag[k] = 0.0 + g[k];
-    }
-  } else {
-    for (std::size_t k = 0; k < covered; ++k)
-      for (std::size_t x = k * lanes_; x < (k + 1) * lanes_; ++x) {
-        m.rhs[x] = 0.0 - g[k] * (m.v_mV[x] - e[k]);
-        m.diag[x] = 0.0 + g[k];
-      }
-  }
-  std::fill(m.rhs + covered * lanes_, m.rhs + nodes * lanes_, 0.0);
-  std::fill(m.diag + covered * lanes_, m.diag + nodes * lanes_, 0.0);
+bool PassiveMechanism::node_leak(std::size_t nodes, std::vector<double>& g_S_per_cm2,
+                                 std::vector<double>& e_mV) const {
+  if (!one_per_node_ || node_g_S_per_cm2_.size() > nodes) return false;
+  g_S_per_cm2 = node_g_S_per_cm2_;
+  e_mV = node_e_mV_;
+  g_S_per_cm2.resize(nodes, 0.0);
+  e_mV.resize(nodes, 0.0);
   return true;
 }
 

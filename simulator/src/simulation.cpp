@@ -52,6 +52,11 @@ Simulation::Simulation(const CellModel& cell, double dt_ms, std::size_t lanes)
   d_.assign(n * lanes, 0.0);
   rhs_.assign(n * lanes, 0.0);
   for (const auto& make : cell.mechanisms) mechanisms_.push_back(make(lanes));
+  // The first mechanism that is a leak with one (g, e) per node is written by the cable assembly.
+  leak_g_S_per_cm2_.assign(n, 0.0);
+  leak_e_mV_.assign(n, 0.0);
+  for (std::size_t k = 0; k < mechanisms_.size() && folded_leak_ == kNoFoldedLeak; ++k)
+    if (mechanisms_[k]->node_leak(n, leak_g_S_per_cm2_, leak_e_mV_)) folded_leak_ = k;
   for (std::size_t g = 0; g < cell.synapse_groups.size(); ++g) {
     const SynapseGroup& group = cell.synapse_groups[g];
     std::vector<int> nodes;
@@ -159,17 +164,25 @@ void Simulation::step() {
     }
   }
   const std::size_t n = a_.size();
-  // 3. Membrane currents at v_n with the present states: rhs = -I, d = dI/dv (the first mechanism
-  // writing every node where it can, else onto zeroed arrays).
+  // 3-5. The folded leak, capacitance and axial coupling written at every node (the lanes of a node as
+  // vectors), then the other membrane currents at v_n with the present states added: rhs = -I, d = dI/dv.
+  CableSweep cable;
+  cable.nodes = n;
+  cable.lanes = L;
+  cable.parent = solver_.parents().data();
+  cable.a = a_.data();
+  cable.b = b_.data();
+  cable.capacitance = capacitance_.data();
+  cable.leak_g = leak_g_S_per_cm2_.data();
+  cable.leak_e = leak_e_mV_.data();
+  cable.v_mV = v_.data();
+  cable.rhs = rhs_.data();
+  cable.d = d_.data();
+  cable.update_factor = update_factor_;
+  assemble_(cable);
   const MembraneArrays membrane{v_.data(), rhs_.data(), d_.data(), L};
-  std::size_t first_adding = 0;
-  if (!mechanisms_.empty() && mechanisms_.front()->set_currents(membrane, n)) {
-    first_adding = 1;
-  } else {
-    std::fill(rhs_.begin(), rhs_.end(), 0.0);
-    std::fill(d_.begin(), d_.end(), 0.0);
-  }
-  for (std::size_t k = first_adding; k < mechanisms_.size(); ++k) mechanisms_[k]->add_currents(membrane);
+  for (std::size_t k = 0; k < mechanisms_.size(); ++k)
+    if (k != folded_leak_) mechanisms_[k]->add_currents(membrane);
   // Synaptic currents; states decay to t_{n+1} (step 9). Two groups on the same nodes (excitatory and
   // inhibitory on every dendritic segment) in one pass.
   for (std::size_t g = 0; g < synapses_.size(); ++g) {
@@ -186,19 +199,6 @@ void Simulation::step() {
       const auto node = static_cast<std::size_t>(c.node);
       for (std::size_t l = 0; l < L; ++l) rhs_[node * L + l] += c.amplitude_nA * 100.0 / cell_.node_area_um2[node];
     }
-  // 4-5. Capacitance and axial coupling (the lanes of a node as vectors).
-  CableSweep cable;
-  cable.nodes = n;
-  cable.lanes = L;
-  cable.parent = solver_.parents().data();
-  cable.a = a_.data();
-  cable.b = b_.data();
-  cable.capacitance = capacitance_.data();
-  cable.v_mV = v_.data();
-  cable.rhs = rhs_.data();
-  cable.d = d_.data();
-  cable.update_factor = update_factor_;
-  assemble_(cable);
   // 6-7. Solve for the voltage change and update.
   solver_.solve(d_.data(), rhs_.data(), a_.data(), b_.data(), L);
   if (scheme_ == VoltageScheme::crank_nicolson)

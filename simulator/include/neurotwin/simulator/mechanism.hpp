@@ -29,10 +29,14 @@ class Mechanism {
   virtual void initialize(const double* v_mV) = 0;
   // Adds currents evaluated at v with the present states.
   virtual void add_currents(const MembraneArrays& m) const = 0;
-  // As add_currents onto zeroed arrays, but writing rhs and diag at every one of the `nodes` nodes
-  // (0 where the mechanism has no instance), for the first mechanism of a step: the simulation then
-  // skips zeroing them. Returns false, writing nothing, where a mechanism cannot (the default).
-  virtual bool set_currents(const MembraneArrays& /*m*/, std::size_t /*nodes*/) const { return false; }
+  // A leak, i = g (v - e) with constant g and e and at most one instance per node, can be written by the
+  // cable assembly with the capacitive and axial terms instead of being added in a pass of its own: then
+  // this sets g_S_per_cm2 and e_mV to `nodes` values (0 where the mechanism has no instance) and returns
+  // true, and the simulation does not call add_currents. False (the default): no such leak.
+  virtual bool node_leak(std::size_t /*nodes*/, std::vector<double>& /*g_S_per_cm2*/,
+                         std::vector<double>& /*e_mV*/) const {
+    return false;
+  }
   // Crank-Nicolson only, after the solve: the currents a mechanism keeps for
   // its concentrations (ica for a calcium pool) move from v_n to the
   // midpoint v_n + delta, i += (di/dv) delta (NEURON's secondorder = 2), so

@@ -91,6 +91,11 @@ class Simulation {
   double update_factor_ = 1.0;       // v += factor * Δ (2 with Crank-Nicolson)
   std::vector<double> v_, d_, rhs_;  // [node * lanes + lane]
   std::vector<std::unique_ptr<Mechanism>> mechanisms_;
+  // The leak the cable assembly writes (Mechanism::node_leak): g and e per node (0 where none), and which
+  // mechanism it is (not called for its currents), or kNoFoldedLeak.
+  static constexpr std::size_t kNoFoldedLeak = ~std::size_t{0};
+  std::vector<double> leak_g_S_per_cm2_, leak_e_mV_;
+  std::size_t folded_leak_ = kNoFoldedLeak;
   std::vector<SynapseArray> synapses_;
   std::vector<char> shares_nodes_with_next_;  // per group: it and the next one take one pass (step 3)
   std::vector<std::pair<std::size_t, std::size_t>> channel_to_synapse_;  // (group, index)
