@@ -4,8 +4,8 @@
 // the interpolant's slope, then A *= exp(-dt/tau_rise), B *= exp(-dt/tau_decay).
 // The lanes of a synapse go through as vectors of NEUROTWIN_VECTOR_BYTES
 // (with one lane: synapses side by side), the rest one by one with the same operations (elementwise IEEE arithmetic,
-// no FMA contraction: the same numbers for any lane count and instruction
-// set). Where g_mg is 0 the block term adds exactly 0.
+// no FMA contraction; with deferred decay, fused multiply-adds written out: the same numbers for any lane
+// count and instruction set). Where g_mg is 0 the block term adds exactly 0.
 #include <cstdint>
 #include <cstring>
 #include <tuple>
@@ -84,9 +84,11 @@ struct Gathered {
 template <class V, std::size_t kPlain, std::size_t kBlocked, bool kDeferred, class Scale>
 inline void add_synapse(const SynapseSweep& s, std::size_t x, const V& v, Scale scale, V& rhs, V& diag) {
   const std::size_t plain = kPlain == kRuntime ? s.plain : kPlain, blocked = kBlocked == kRuntime ? s.blocked : kBlocked;
-  // gmax (B - A), from the scaled states with deferred decay.
+  // gmax (B - A), from the scaled states with deferred decay (the default mode, whose arithmetic here is in
+  // fused multiply-adds, kernel_vectors.hpp's mul_add; without deferred decay, NEURON's operations).
   auto conductance = [x](const SynapseComponentArrays& k) {
-    if constexpr (kDeferred) return k.gmax_uS * (k.fall_scale * load(k.b + x, V{}) - k.rise_scale * load(k.a + x, V{}));
+    if constexpr (kDeferred)
+      return k.gmax_uS * mul_add(V{} + k.fall_scale, load(k.b + x, V{}), V{} - k.rise_scale * load(k.a + x, V{}));
     return k.gmax_uS * (load(k.b + x, V{}) - load(k.a + x, V{}));
   };
   V g_plain = V{} + 0.0, g_mg = V{} + 0.0;
@@ -98,14 +100,23 @@ inline void add_synapse(const SynapseSweep& s, std::size_t x, const V& v, Scale 
     const V position = (clamp(v, s.mg_low_mV, s.mg_high_mV) - s.mg_low_mV) * s.mg_points_per_mV;
     const auto e = lookup(position, s.mg_table, static_cast<std::int64_t>(s.mg_rows) - 2);
     const V rise = e.next - e.at;
-    g = g + g_mg * (e.at + (position - e.index) * rise);
-    slope = g + g_mg * rise * s.mg_points_per_mV * (v - s.e_mV);
+    if constexpr (kDeferred) {
+      g = mul_add(g_mg, mul_add(position - e.index, rise, e.at), g);
+      slope = mul_add(g_mg * rise * s.mg_points_per_mV, v - s.e_mV, g);
+    } else {
+      g = g + g_mg * (e.at + (position - e.index) * rise);
+      slope = g + g_mg * rise * s.mg_points_per_mV * (v - s.e_mV);
+    }
   } else if (s.numeric_slope) {
     slope = (g * (v + 0.001 - s.e_mV) - g * (v - s.e_mV)) / 0.001;
   }
+  if constexpr (kDeferred) {
+    rhs = mul_add(V{} - g * (v - s.e_mV), V{} + scale, rhs);
+    diag = mul_add(slope, V{} + scale, diag);
+    return;  // the caller decays the scales
+  }
   rhs = rhs - g * (v - s.e_mV) * scale;
   diag = diag + slope * scale;
-  if constexpr (kDeferred) return;  // the caller decays the scales
   // The states over dt.
   auto decay = [x](const SynapseComponentArrays& k) {
     store(k.a + x, load(k.a + x, V{}) * k.rise_decay);
