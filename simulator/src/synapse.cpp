@@ -74,7 +74,7 @@ SynapseArray::SynapseArray(SynapseKind kind, std::vector<int> nodes, const std::
     if (!(area > 0)) throw InputError("synapse '" + kind_.name + "' placed on a node without membrane");
     scale_.push_back(100.0 / area);
   }
-  a_.assign(kind_.components.size(), std::vector<double>(nodes_.size() * lanes_, 0.0));
+  a_.assign(kind_.components.size(), KernelVector<double>(nodes_.size() * lanes_, 0.0));
   b_ = a_;
   rise_scale_.assign(kind_.components.size(), 1.0);
   fall_scale_ = rise_scale_;
@@ -116,7 +116,7 @@ void SynapseArray::deliver(std::size_t i, std::size_t lane, double weight) {
 // (only_small), or all (before the exact step, which decays the states themselves).
 void SynapseArray::multiply_out_scales(bool only_small) {
   constexpr double kSmallestScale = 0x1.0p-32;
-  auto multiply_out = [only_small](std::vector<double>& states, double& scale) {
+  auto multiply_out = [only_small](KernelVector<double>& states, double& scale) {
     if (scale == 1.0 || (only_small && scale >= kSmallestScale)) return;
     for (double& x : states) x *= scale;
     scale = 1.0;

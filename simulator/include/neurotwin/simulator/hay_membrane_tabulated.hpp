@@ -59,18 +59,18 @@ class TabulatedHayMembrane final : public Mechanism {
   std::vector<std::vector<double>> columns_;
   // [site * lanes + lane]: gates 0-15; a site with Ih alone (kSiteIhOnly, the basal dendrites) has its one
   // gate in ih_gates_ instead, so that a step reads 4 bytes per site-lane there rather than a 64-byte row.
-  std::vector<hay_tables::GateRow, HugePageAllocator<hay_tables::GateRow>> gates_;
-  std::vector<float> ih_gates_;
-  std::vector<hay_tables::GateRow> high_gates_;         // [high_row_ + lane]: gates 16-31 of the axonal sites
-  std::vector<double> sk_z_, cai_;          // [site * lanes + lane]
-  std::vector<double> ln_cai_;              // [site * lanes + lane]: ln (cai / 1 mM), for eca
+  KernelVector<hay_tables::GateRow> gates_;
+  KernelVector<float> ih_gates_;
+  KernelVector<hay_tables::GateRow> high_gates_;       // [high_row_ + lane]: gates 16-31 of the axonal sites
+  KernelVector<double> sk_z_, cai_;         // [site * lanes + lane]
+  KernelVector<double> ln_cai_;             // [site * lanes + lane]: ln (cai / 1 mM), for eca
   // ica (mA/cm²) at v_n and its conductance g_Ca (S/cm²), for the pool: [site * lanes + lane].
-  mutable std::vector<double> ica_, g_ca_;
+  mutable KernelVector<double> ica_, g_ca_;
   const double* ica_delta_mV_ = nullptr;    // Crank-Nicolson: the solve's delta until advance
   double nernst_factor_mV_;                 // 1000 R T / (2 F)
 
   double table_dt_ms_ = -1;
-  std::vector<hay_tables::TableRow, HugePageAllocator<hay_tables::TableRow>> table_, high_table_;
+  KernelVector<hay_tables::TableRow> table_, high_table_;
   std::vector<hay_tables::IhRow> ih_table_;  // Ih's gate alone, for the sites with no other channel
   std::vector<double> sk_table_;            // SK_E2's z_inf over the bits of cai
   std::size_t sk_table_first_ = 0;

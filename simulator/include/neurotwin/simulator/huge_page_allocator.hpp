@@ -2,16 +2,19 @@
 #include <cstddef>
 #include <cstdlib>
 #include <new>
+#include <vector>
 
 #include <sys/mman.h>
 
 namespace neurotwin {
 
-// An allocator for the large per-step arrays (gate states, rate tables, node and synapse arrays): blocks of
+// An allocator for the per-step arrays (node and lane values, gate states, synapse states, rate tables):
+// every block starts on a cache line (64 bytes), so that a vector of lanes never straddles two lines and
+// the kernels' speed does not depend on where the heap happens to put an array; blocks of
 // 1 MiB or more start on a 2-MiB boundary and are advised to the kernel as transparent huge pages
 // (madvise MADV_HUGEPAGE, before the first touch), so that a step's scattered reads across megabytes of
-// tables and states do not miss the TLB at every 4-KiB page. Smaller blocks are 64-byte aligned. Where
-// the kernel has no transparent huge pages the advice is ignored and the memory is ordinary.
+// tables and states do not miss the TLB at every 4-KiB page. Where the operating system has no
+// transparent huge pages the advice is ignored and the memory is ordinary.
 inline constexpr std::size_t kHugePageBytes = std::size_t{1} << 21;
 
 inline void* allocate_huge_page_advised(std::size_t bytes, std::size_t alignment) {
@@ -44,5 +47,9 @@ struct HugePageAllocator {
   template <class U>
   bool operator!=(const HugePageAllocator<U>&) const noexcept { return false; }
 };
+
+// A per-step array: cache-line aligned, huge pages from 1 MiB.
+template <class T>
+using KernelVector = std::vector<T, HugePageAllocator<T>>;
 
 }  // namespace neurotwin

@@ -5,6 +5,7 @@
 
 #include "neurotwin/simulator/cell_model.hpp"
 #include "neurotwin/simulator/hines_solver.hpp"
+#include "neurotwin/simulator/huge_page_allocator.hpp"
 
 namespace neurotwin {
 
@@ -89,7 +90,7 @@ class Simulation {
   std::vector<double> capacitance_;  // 1e-3 cm / dt per node (/ (dt/2) with Crank-Nicolson)
   VoltageScheme scheme_ = VoltageScheme::backward_euler;
   double update_factor_ = 1.0;       // v += factor * Δ (2 with Crank-Nicolson)
-  std::vector<double> v_, d_, rhs_;  // [node * lanes + lane]
+  KernelVector<double> v_, d_, rhs_;  // [node * lanes + lane]
   std::vector<std::unique_ptr<Mechanism>> mechanisms_;
   // The leak the cable assembly writes (Mechanism::node_leak): g and e per node (0 where none), and which
   // mechanism it is (not called for its currents), or kNoFoldedLeak.

@@ -2,6 +2,8 @@
 #include <string>
 #include <vector>
 
+#include "neurotwin/simulator/huge_page_allocator.hpp"
+
 #include "neurotwin/simulator/mechanism.hpp"
 
 namespace neurotwin {
@@ -87,7 +89,7 @@ class SynapseArray {
   std::vector<double> gmax_;                    // per component (µS)
   std::vector<std::size_t> plain_, blocked_;    // components without and with the Mg block
   std::size_t lanes_;
-  std::vector<std::vector<double>> a_, b_;      // [component][synapse * lanes + lane]
+  std::vector<KernelVector<double>> a_, b_;    // [component][synapse * lanes + lane]
   double block(double v_mV) const;
   std::vector<double> mg_table_;                // tabulated_mg_block: B_Mg at -150 + 0.02 k mV
   // The vectorized step and its form for two arrays on the same nodes (synapse_kernel.hpp); none:
