@@ -200,6 +200,14 @@ inline Doubles gate_of_lanes(const GateRow* rows, std::size_t j, const Doubles&)
   return gate;
 }
 
+// hay_conductances' multiply-adds, fused.
+struct FusedMulAdd {
+  template <class V>
+  V operator()(const V& a, const V& b, const V& c) const {
+    return mul_add(a, b, c);
+  }
+};
+
 // i_Ca = g_Ca (v - eca), eca = (R T / 2 F) ln (cao / cai) from ln cai (§5.3, §6).
 template <class V>
 inline V calcium_current(const V& g_ca, const V& v, const V& ln_cai, double nernst_factor_mV) {
@@ -227,7 +235,7 @@ inline void site_currents(const HayCurrentSweep& s, std::size_t i, std::size_t l
   if (s.site_class[i] == kSiteIhOnly) {  // the basal dendrites: Ih alone (the general formula gives the same numbers)
     c.h = g.ih * load_as_doubles(s.ih_gates + x, V{});
   } else {
-    c = hay_conductances(g, at, load(s.sk_z + x, V{}), s.axonal[i] != 0);
+    c = hay_conductances(g, at, load(s.sk_z + x, V{}), s.axonal[i] != 0, FusedMulAdd{});
   }
   const V v = load(s.v_mV + n, V{});
   // i = g (v - E) per ion (§6); eca from ln cai_n (§5.3) where a calcium channel is.
@@ -271,7 +279,7 @@ inline void sites_currents(const HayCurrentSweep& s, std::size_t i, HaySiteClass
     g.im = column(kColumnIm);
     g.ca_hva = column(kColumnCaHva);
     g.ca_lvast = column(kColumnCaLvast);
-    c = hay_conductances(g, at, load(s.sk_z + i, Doubles{}), false);
+    c = hay_conductances(g, at, load(s.sk_z + i, Doubles{}), false, FusedMulAdd{});
     ica = calcium_current(c.ca, v, load(s.ln_cai + i, Doubles{}), s.nernst_factor_mV);
   }
   const Doubles current = ion_currents(c, v, g.ena_mV, g.ek_mV, g.eh_mV, ica);
