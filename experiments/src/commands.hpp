@@ -16,7 +16,7 @@ namespace neurotwin::cli {
 
 // Simulations a thread advances in lockstep by default: the fastest batch of the L5PC lockstep benchmark
 // (README "Lockstep simulations"); the results do not depend on it.
-inline constexpr int kDefaultLanes = 32;
+inline constexpr int kDefaultLanes = 64;
 
 struct CommonOptions {
   std::string config_path;  // empty: embedded defaults
