@@ -4,8 +4,6 @@
 #include <new>
 #include <vector>
 
-#include <sys/mman.h>
-
 namespace neurotwin {
 
 // An allocator for the per-step arrays (node and lane values, gate states, synapse states, rate tables):
@@ -17,19 +15,9 @@ namespace neurotwin {
 // transparent huge pages the advice is ignored and the memory is ordinary.
 inline constexpr std::size_t kHugePageBytes = std::size_t{1} << 21;
 
-inline void* allocate_huge_page_advised(std::size_t bytes, std::size_t alignment) {
-  if (bytes >= kHugePageBytes / 2) {
-    const std::size_t rounded = (bytes + kHugePageBytes - 1) / kHugePageBytes * kHugePageBytes;
-    void* p = std::aligned_alloc(kHugePageBytes, rounded);
-    if (p == nullptr) throw std::bad_alloc();
-    madvise(p, rounded, MADV_HUGEPAGE);  // advice only: its failure leaves ordinary pages
-    return p;
-  }
-  const std::size_t align = alignment < 64 ? 64 : alignment;
-  void* p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
-  if (p == nullptr) throw std::bad_alloc();
-  return p;
-}
+// `bytes` (the block rounded up to its alignment): below 1 MiB aligned to the larger of `alignment` and
+// 64 bytes; from 1 MiB to 2 MiB, with the huge-page advice. Throws std::bad_alloc. Free with std::free.
+void* allocate_huge_page_advised(std::size_t bytes, std::size_t alignment);
 
 template <class T>
 struct HugePageAllocator {
