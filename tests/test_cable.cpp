@@ -414,7 +414,7 @@ TEST_CASE("the Hines solve in level order: index order's numbers bit for bit, at
   for (std::size_t i = n - 1; i >= 1; --i) {
     const auto p = static_cast<std::size_t>(parent[i]);
     const double reciprocal = 1.0 / d_index[i];
-    d_index[p] = d_index[p] - a[i] * b[i] / d_index[i];
+    d_index[p] = d_index[p] - a[i] * b[i] * reciprocal;
     x_index[p] = x_index[p] - a[i] * reciprocal * x_index[i];
     d_index[i] = reciprocal;
   }

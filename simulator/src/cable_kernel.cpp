@@ -87,8 +87,8 @@ void assemble(const CableSweep& shared) {
   }
 }
 
-// Node i's lanes (§11.5): its elimination into its parent, d_p -= a_i b_i / d_i, rhs_p -= a_i (1/d_i) rhs_i,
-// d_i keeping 1/d_i; and its back substitution with the stored reciprocal.
+// Node i's lanes (§11.5): its elimination into its parent with one division, d_p -= a_i b_i (1/d_i),
+// rhs_p -= a_i (1/d_i) rhs_i, d_i keeping 1/d_i; and its back substitution with the stored reciprocal.
 inline void triangularize_node(const CableSweep& s, std::size_t i) {
   const std::size_t L = s.lanes, c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;
   const double a = s.a[i], ab = s.a[i] * s.b[i];
@@ -96,7 +96,7 @@ inline void triangularize_node(const CableSweep& s, std::size_t i) {
     using V = decltype(kind);
     const V d_i = load(s.d + c + l, V{});
     const V reciprocal = 1.0 / d_i;
-    store(s.d + p + l, load(s.d + p + l, V{}) - ab / d_i);
+    store(s.d + p + l, load(s.d + p + l, V{}) - ab * reciprocal);
     store(s.rhs + p + l, load(s.rhs + p + l, V{}) - a * reciprocal * load(s.rhs + c + l, V{}));
     store(s.d + c + l, reciprocal);
   });
@@ -131,7 +131,7 @@ void solve_one_lane_by_levels(const CableSweep& s) {
         a[j] = s.a[i];
         ab[j] = s.a[i] * s.b[i];
       }
-      const Doubles reciprocal = 1.0 / d_i, d_term = ab / d_i, rhs_term = a * reciprocal * rhs_i;
+      const Doubles reciprocal = 1.0 / d_i, d_term = ab * reciprocal, rhs_term = a * reciprocal * rhs_i;
       for (std::size_t j = kWidth; j-- > 0;) {
         const auto i = static_cast<std::size_t>(node[j]), p = static_cast<std::size_t>(s.parent[i]);
         d[p] = d[p] - d_term[j];
@@ -162,7 +162,7 @@ void solve_one_lane_by_levels(const CableSweep& s) {
   }
 }
 
-// Steps 6 (§11.5): triangularization from the leaves, d_p -= a_i b_i / d_i,
+// Steps 6 (§11.5): triangularization from the leaves, d_p -= a_i b_i (1/d_i),
 // rhs_p -= a_i (1/d_i) rhs_i, d_i keeping 1/d_i; back substitution from the
 // root with the stored reciprocals. Nodes in s.order (backwards, then forwards):
 // any order with parents before children gives the same numbers when each
