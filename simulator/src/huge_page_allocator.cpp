@@ -13,7 +13,8 @@ void* allocate_huge_page_advised(std::size_t bytes, std::size_t alignment) {
     return p;
   }
   const std::size_t align = alignment < 64 ? 64 : alignment;
-  void* p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
+  const std::size_t rounded = bytes == 0 ? align : (bytes + align - 1) / align * align;  // a block even for 0
+  void* p = std::aligned_alloc(align, rounded);
   if (p == nullptr) throw std::bad_alloc();
   return p;
 }
