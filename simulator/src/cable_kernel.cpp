@@ -32,14 +32,20 @@ inline void write_own_terms(double* d, double* rhs, const V& v, const V& v_p, co
   store(rhs, (0.0 - g * (v - e)) - b * (v_p - v));
 }
 
+// The root's terms (it has no parent): d_0 = 0 + (g + C/dt), rhs_0 = 0 - g (v_0 - e), for its lanes at d, rhs.
+template <class V>
+inline void write_root_terms(double* d, double* rhs, const V& v, double g, double e, double cap) {
+  store(d, V{} + (g + cap));
+  store(rhs, 0.0 - g * (v - e));
+}
+
 // One lane: nodes i ... i + kWidth - 1 as a vector for their own terms, then their terms to their parents
 // one by one in ascending order. A node's own terms are written before its children's are added (they
 // have higher indices): the numbers of the node-by-node loop.
 void assemble_one_lane(const CableSweep& s) {
   double* d = s.d;
   double* rhs = s.rhs;
-  d[0] = s.leak_g[0] + s.capacitance[0];
-  rhs[0] = 0.0 - s.leak_g[0] * (s.v_mV[0] - s.leak_e[0]);
+  write_root_terms(d, rhs, s.v_mV[0], s.leak_g[0], s.leak_e[0], s.capacitance[0]);
   std::size_t i = 1;
   for (; i + kWidth <= s.nodes; i += kWidth) {
     Doubles v_p;
@@ -71,8 +77,7 @@ void assemble(const CableSweep& shared) {
   if (L == 1 && kWidth > 1) return assemble_one_lane(s);
   over_lanes(L, [&](std::size_t l, auto kind) {
     using V = decltype(kind);
-    store(s.d + l, s.leak_g[0] + s.capacitance[0] + V{});
-    store(s.rhs + l, 0.0 - s.leak_g[0] * (load(s.v_mV + l, V{}) - s.leak_e[0]));
+    write_root_terms(s.d + l, s.rhs + l, load(s.v_mV + l, V{}), s.leak_g[0], s.leak_e[0], s.capacitance[0]);
   });
   for (std::size_t i = 1; i < s.nodes; ++i) {
     const std::size_t c = i * L, p = static_cast<std::size_t>(s.parent[i]) * L;

@@ -33,12 +33,15 @@ HayConductances<V> hay_conductances(const G& g, const GateAt& at, V sk_z, bool a
   // mul_add(a, b, sum) = a b + sum is sum + a b.
   HayConductances<V> c;
   c.na = g.nats2_t * at(kNats2M) * at(kNats2M) * at(kNats2M) * at(kNats2H);
-  V k = g.skv3_1 * at(kSkv3M);
+  V k;  // the potassium terms before SK_E2 and Im
   if (axonal) {
     c.na = mul_add(g.nap_et2 * at(kNapM) * at(kNapM) * at(kNapM), at(kNapH),
                    mul_add(g.nata_t * at(kNataM) * at(kNataM) * at(kNataM), at(kNataH), c.na));
     const V kt_m2 = at(kKtM) * at(kKtM);
-    k = mul_add(V{} + g.skv3_1, at(kSkv3M), mul_add(g.k_tst * kt_m2 * kt_m2, at(kKtH), g.k_pst * at(kKpM) * at(kKpM) * at(kKpH)));
+    k = mul_add(V{} + g.skv3_1, at(kSkv3M),
+                mul_add(g.k_tst * kt_m2 * kt_m2, at(kKtH), g.k_pst * at(kKpM) * at(kKpM) * at(kKpH)));
+  } else {
+    k = g.skv3_1 * at(kSkv3M);
   }
   c.k = mul_add(V{} + g.im, at(kImM), mul_add(V{} + g.sk_e2, sk_z, k));
   c.ca = mul_add(g.ca_hva * at(kHvaM) * at(kHvaM), at(kHvaH), g.ca_lvast * at(kLvaM) * at(kLvaM) * at(kLvaH));
